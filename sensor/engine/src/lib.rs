@@ -1,0 +1,1 @@
+//! Sensor engine: the packet pipeline.
