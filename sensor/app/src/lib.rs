@@ -1,1 +1,24 @@
-//! (work in progress)
+//! Application-layer parsers (HTTP/1.x, DNS, TLS) for the sensor pipeline.
+//!
+//! The pipeline feeds reassembled TCP stream bytes (or UDP datagrams for
+//! DNS) into an [`AppState`]; each call appends [`AppEvent`]s describing
+//! which transactions changed so the detection engine can inspect their
+//! buffers. Parsers never panic on malformed input, bound their memory via
+//! [`AppConfig`], and accept input split at any byte boundary.
+
+pub mod config;
+pub mod dns;
+pub mod error;
+pub mod event;
+pub mod http;
+pub mod probe;
+pub mod proto;
+pub mod state;
+pub mod tls;
+
+pub use config::AppConfig;
+pub use error::AppError;
+pub use event::AppEvent;
+pub use probe::{probe_tcp, probe_udp, Probe};
+pub use proto::{AppProto, Direction};
+pub use state::AppState;

@@ -1,0 +1,135 @@
+//! HTTP header collection and the derived detection buffers.
+
+/// One header as libhtp stores it (duplicates merged with `", "`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Header {
+    /// Header name as received.
+    pub name: Vec<u8>,
+    /// Header value, trimmed, folded lines joined.
+    pub value: Vec<u8>,
+}
+
+/// Headers of one HTTP message plus the buffers derived from them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HeaderSet {
+    headers: Vec<Header>,
+    raw: Vec<u8>,
+    normalized: Vec<u8>,
+    names: Vec<u8>,
+}
+
+/// Result of adding one header line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddOutcome {
+    /// New header stored.
+    Added,
+    /// Merged with a previous header of the same name.
+    Repeated,
+}
+
+impl HeaderSet {
+    /// All headers in arrival order.
+    pub fn headers(&self) -> &[Header] {
+        &self.headers
+    }
+
+    /// First header value with this name (ASCII case-insensitive).
+    pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_slice())
+    }
+
+    /// Raw header block as received, including the terminating empty line
+    /// (`http.header.raw`).
+    pub fn raw(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// Normalized header buffer (`http.header`): `Name: value\r\n` per header,
+    /// without Cookie (request) / Set-Cookie (response).
+    pub fn normalized(&self) -> &[u8] {
+        &self.normalized
+    }
+
+    /// Header names buffer (`http.header_names`): `\r\nName1\r\nName2\r\n\r\n`.
+    pub fn names(&self) -> &[u8] {
+        &self.names
+    }
+
+    /// Number of distinct headers.
+    pub fn len(&self) -> usize {
+        self.headers.len()
+    }
+
+    /// True when no header was seen.
+    pub fn is_empty(&self) -> bool {
+        self.headers.is_empty()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.headers.clear();
+        self.raw.clear();
+        self.normalized.clear();
+        self.names.clear();
+    }
+
+    pub(crate) fn push_raw(&mut self, line: &[u8], limit: usize) {
+        let room = limit.saturating_sub(self.raw.len());
+        self.raw
+            .extend_from_slice(line.get(..room.min(line.len())).unwrap_or_default());
+    }
+
+    pub(crate) fn add(&mut self, name: &[u8], value: &[u8]) -> AddOutcome {
+        if let Some(h) = self
+            .headers
+            .iter_mut()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+        {
+            h.value.extend_from_slice(b", ");
+            h.value.extend_from_slice(value);
+            return AddOutcome::Repeated;
+        }
+        self.headers.push(Header {
+            name: name.to_vec(),
+            value: value.to_vec(),
+        });
+        AddOutcome::Added
+    }
+
+    /// Append a folded continuation to the last header.
+    pub(crate) fn fold(&mut self, cont: &[u8]) -> bool {
+        match self.headers.last_mut() {
+            Some(h) => {
+                if !cont.is_empty() {
+                    if !h.value.is_empty() {
+                        h.value.push(b' ');
+                    }
+                    h.value.extend_from_slice(cont);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Build the derived buffers once all headers are in.
+    pub(crate) fn finish(&mut self, skip_name: &[u8]) {
+        self.normalized.clear();
+        self.names.clear();
+        self.names.extend_from_slice(b"\r\n");
+        for h in &self.headers {
+            self.names.extend_from_slice(&h.name);
+            self.names.extend_from_slice(b"\r\n");
+            if h.name.eq_ignore_ascii_case(skip_name) {
+                continue;
+            }
+            self.normalized.extend_from_slice(&h.name);
+            self.normalized.extend_from_slice(b": ");
+            self.normalized.extend_from_slice(&h.value);
+            self.normalized.extend_from_slice(b"\r\n");
+        }
+        self.names.extend_from_slice(b"\r\n");
+    }
+}

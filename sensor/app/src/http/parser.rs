@@ -1,0 +1,822 @@
+//! Streaming HTTP/1.x parser for both directions of a connection.
+
+use std::collections::VecDeque;
+
+use super::decompress::{BodyDecoder, Encoding};
+use super::headers::AddOutcome;
+use super::normalize::{normalize_uri, split_uri};
+use super::tx::{HttpTx, Progress};
+use crate::config::AppConfig;
+use crate::event::AppEvent;
+use crate::proto::Direction;
+
+/// Where one direction's parser currently is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for a request or status line.
+    StartLine,
+    /// Reading header lines.
+    Headers,
+    /// Body with a known remaining length.
+    Length(u64),
+    /// Reading a chunk-size line.
+    ChunkSize,
+    /// Reading chunk data.
+    ChunkData(u64),
+    /// Expecting the CRLF after chunk data.
+    ChunkDataEnd,
+    /// Reading trailer lines after the last chunk.
+    Trailer,
+    /// Body until the connection closes.
+    UntilClose,
+    /// Not HTTP any more (CONNECT tunnel, 101 upgrade, or fatal error).
+    Tunnel,
+}
+
+#[derive(Debug)]
+struct Side {
+    phase: Phase,
+    line: Vec<u8>,
+    line_overflow: bool,
+    tx: Option<u64>,
+    decoder: Option<BodyDecoder>,
+    header_count: usize,
+    /// After a gap: skip data until something that looks like a start line.
+    resync: bool,
+}
+
+impl Side {
+    fn new() -> Side {
+        Side {
+            phase: Phase::StartLine,
+            line: Vec::new(),
+            line_overflow: false,
+            tx: None,
+            decoder: None,
+            header_count: 0,
+            resync: false,
+        }
+    }
+}
+
+/// HTTP/1.x connection state: transactions plus per-direction parsers.
+///
+/// Transactions complete in both directions are dropped at the start of the
+/// next `parse` call (they were reported by the previous call's events).
+#[derive(Debug)]
+pub struct HttpState {
+    txs: VecDeque<HttpTx>,
+    next_id: u64,
+    req: Side,
+    resp: Side,
+    /// Next transaction id the response side will pair with.
+    resp_next: u64,
+    cfg: AppConfig,
+}
+
+fn strip_eol(line: &[u8]) -> &[u8] {
+    let l = line.strip_suffix(b"\n").unwrap_or(line);
+    l.strip_suffix(b"\r").unwrap_or(l)
+}
+
+fn is_ws(c: u8) -> bool {
+    c == b' ' || c == b'\t'
+}
+
+fn split_ws(s: &[u8]) -> (&[u8], &[u8]) {
+    let end = s.iter().position(|c| is_ws(*c)).unwrap_or(s.len());
+    let tok = s.get(..end).unwrap_or_default();
+    let mut rest = s.get(end..).unwrap_or_default();
+    while let Some((c, r)) = rest.split_first() {
+        if !is_ws(*c) {
+            break;
+        }
+        rest = r;
+    }
+    (tok, rest)
+}
+
+fn parse_u64_dec(v: &[u8]) -> Option<u64> {
+    let v = v.trim_ascii();
+    if v.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for c in v {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    Some(n)
+}
+
+fn parse_chunk_len(v: &[u8]) -> Option<(u64, bool)> {
+    let v = v.trim_ascii();
+    let (num, ext) = match v.iter().position(|c| *c == b';' || is_ws(*c)) {
+        Some(p) => (v.get(..p).unwrap_or_default(), true),
+        None => (v, false),
+    };
+    if num.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for c in num {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        n = n.checked_mul(16)?.checked_add(u64::from(d))?;
+    }
+    Some((n, ext))
+}
+
+/// Known request methods, used for protocol detection and resync.
+pub(crate) const METHODS: &[&[u8]] = &[
+    b"GET",
+    b"POST",
+    b"HEAD",
+    b"PUT",
+    b"DELETE",
+    b"OPTIONS",
+    b"CONNECT",
+    b"TRACE",
+    b"PATCH",
+    b"PROPFIND",
+    b"PROPPATCH",
+    b"MKCOL",
+    b"COPY",
+    b"MOVE",
+    b"LOCK",
+    b"UNLOCK",
+    b"SEARCH",
+    b"REPORT",
+    b"CHECKOUT",
+    b"MERGE",
+    b"SUBSCRIBE",
+    b"UNSUBSCRIBE",
+    b"NOTIFY",
+    b"M-SEARCH",
+];
+
+fn looks_like_request_line(l: &[u8]) -> bool {
+    let (m, rest) = split_ws(l);
+    !rest.is_empty() && METHODS.contains(&m)
+}
+
+impl HttpState {
+    /// New connection state.
+    pub fn new(cfg: &AppConfig) -> HttpState {
+        HttpState {
+            txs: VecDeque::new(),
+            next_id: 0,
+            req: Side::new(),
+            resp: Side::new(),
+            resp_next: 0,
+            cfg: cfg.clone(),
+        }
+    }
+
+    /// Transaction by id, if still held.
+    pub fn tx(&self, id: u64) -> Option<&HttpTx> {
+        let first = self.txs.front()?.id;
+        let idx = usize::try_from(id.checked_sub(first)?).ok()?;
+        self.txs.get(idx).filter(|t| t.id == id)
+    }
+
+    fn tx_mut(&mut self, id: u64) -> Option<&mut HttpTx> {
+        let first = self.txs.front()?.id;
+        let idx = usize::try_from(id.checked_sub(first)?).ok()?;
+        self.txs.get_mut(idx).filter(|t| t.id == id)
+    }
+
+    /// All held transactions, oldest first.
+    pub fn txs(&self) -> impl Iterator<Item = &HttpTx> {
+        self.txs.iter()
+    }
+
+    /// True once the connection left HTTP (CONNECT tunnel or upgrade).
+    pub fn is_tunnel(&self) -> bool {
+        self.req.phase == Phase::Tunnel || self.resp.phase == Phase::Tunnel
+    }
+
+    fn prune(&mut self) {
+        while self.txs.front().is_some_and(|t| t.is_complete()) {
+            self.txs.pop_front();
+        }
+    }
+
+    /// Feed stream bytes of one direction.
+    pub fn parse(&mut self, dir: Direction, data: &[u8], out: &mut Vec<AppEvent>) {
+        self.prune();
+        let mut pos = 0usize;
+        while pos < data.len() {
+            let rest = data.get(pos..).unwrap_or_default();
+            let phase = self.side(dir).phase;
+            match phase {
+                Phase::Tunnel => return,
+                Phase::StartLine
+                | Phase::Headers
+                | Phase::ChunkSize
+                | Phase::ChunkDataEnd
+                | Phase::Trailer => {
+                    let limit = self.cfg.http_field_limit;
+                    let side = self.side_mut(dir);
+                    match memchr::memchr(b'\n', rest) {
+                        Some(i) => {
+                            let chunk = rest.get(..=i).unwrap_or_default();
+                            pos += i + 1;
+                            let overflow = append_bounded(&mut side.line, chunk, limit);
+                            let was_overflow = std::mem::replace(&mut side.line_overflow, false);
+                            if overflow && !was_overflow {
+                                out.push(AppEvent::Anomaly(too_long(dir)));
+                            }
+                            let mut line = std::mem::take(&mut side.line);
+                            self.handle_line(dir, &line, out);
+                            line.clear();
+                            self.side_mut(dir).line = line;
+                        }
+                        None => {
+                            pos = data.len();
+                            if append_bounded(&mut side.line, rest, limit) && !side.line_overflow {
+                                side.line_overflow = true;
+                                out.push(AppEvent::Anomaly(too_long(dir)));
+                            }
+                        }
+                    }
+                }
+                Phase::Length(rem) => {
+                    let n = usize::try_from(rem).unwrap_or(usize::MAX).min(rest.len());
+                    pos += n;
+                    self.body_data(dir, rest.get(..n).unwrap_or_default(), out);
+                    let left = rem - n as u64;
+                    if left == 0 {
+                        self.finish_message(dir, out);
+                    } else {
+                        self.side_mut(dir).phase = Phase::Length(left);
+                    }
+                }
+                Phase::ChunkData(rem) => {
+                    let n = usize::try_from(rem).unwrap_or(usize::MAX).min(rest.len());
+                    pos += n;
+                    self.body_data(dir, rest.get(..n).unwrap_or_default(), out);
+                    let left = rem - n as u64;
+                    self.side_mut(dir).phase = if left == 0 {
+                        Phase::ChunkDataEnd
+                    } else {
+                        Phase::ChunkData(left)
+                    };
+                }
+                Phase::UntilClose => {
+                    pos = data.len();
+                    self.body_data(dir, rest, out);
+                }
+            }
+        }
+    }
+
+    /// A hole of `len` bytes in one direction's stream.
+    pub fn gap(&mut self, dir: Direction, len: u64, out: &mut Vec<AppEvent>) {
+        let side = self.side_mut(dir);
+        match side.phase {
+            Phase::Tunnel | Phase::UntilClose => {}
+            Phase::Length(rem) if len < rem => side.phase = Phase::Length(rem - len),
+            Phase::ChunkData(rem) if len < rem => side.phase = Phase::ChunkData(rem - len),
+            Phase::Length(rem) if len == rem => self.finish_message(dir, out),
+            _ => {
+                // Lost sync: close the current message and look for a new start line.
+                if side.tx.is_some() {
+                    self.finish_message(dir, out);
+                }
+                let side = self.side_mut(dir);
+                side.phase = Phase::StartLine;
+                side.line.clear();
+                side.resync = true;
+            }
+        }
+    }
+
+    fn side(&self, dir: Direction) -> &Side {
+        match dir {
+            Direction::ToServer => &self.req,
+            Direction::ToClient => &self.resp,
+        }
+    }
+
+    fn side_mut(&mut self, dir: Direction) -> &mut Side {
+        match dir {
+            Direction::ToServer => &mut self.req,
+            Direction::ToClient => &mut self.resp,
+        }
+    }
+
+    fn handle_line(&mut self, dir: Direction, raw: &[u8], out: &mut Vec<AppEvent>) {
+        let line = strip_eol(raw);
+        match self.side(dir).phase {
+            Phase::StartLine => {
+                if line.trim_ascii().is_empty() {
+                    return;
+                }
+                match dir {
+                    Direction::ToServer => self.request_line(line, out),
+                    Direction::ToClient => self.status_line(line, out),
+                }
+            }
+            Phase::Headers => self.header_line(dir, raw, line, out),
+            Phase::ChunkSize => match parse_chunk_len(line) {
+                Some((0, ext)) => {
+                    if ext && dir == Direction::ToServer {
+                        out.push(AppEvent::Anomaly("http.request_chunk_extension"));
+                    }
+                    self.side_mut(dir).phase = Phase::Trailer;
+                }
+                Some((n, ext)) => {
+                    if ext && dir == Direction::ToServer {
+                        out.push(AppEvent::Anomaly("http.request_chunk_extension"));
+                    }
+                    self.side_mut(dir).phase = Phase::ChunkData(n);
+                }
+                None => {
+                    if line.trim_ascii().is_empty() {
+                        return;
+                    }
+                    out.push(AppEvent::Anomaly(match dir {
+                        Direction::ToServer => "http.invalid_request_chunk_len",
+                        Direction::ToClient => "http.invalid_response_chunk_len",
+                    }));
+                    self.finish_message(dir, out);
+                }
+            },
+            Phase::ChunkDataEnd => {
+                if line.is_empty() {
+                    self.side_mut(dir).phase = Phase::ChunkSize;
+                } else {
+                    // Missing CRLF after chunk data: treat this line as a chunk size.
+                    self.side_mut(dir).phase = Phase::ChunkSize;
+                    self.handle_line(dir, raw, out);
+                }
+            }
+            Phase::Trailer if line.is_empty() => self.finish_message(dir, out),
+            _ => {}
+        }
+    }
+
+    fn new_tx(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let tx = HttpTx {
+            id,
+            ..HttpTx::default()
+        };
+        self.txs.push_back(tx);
+        while self.txs.len() > self.cfg.http_max_txs.max(1) {
+            self.txs.pop_front();
+        }
+        id
+    }
+
+    fn request_line(&mut self, line: &[u8], out: &mut Vec<AppEvent>) {
+        if self.req.resync {
+            if !looks_like_request_line(line) {
+                return;
+            }
+            self.req.resync = false;
+        }
+        let id = self.new_tx();
+        self.req.tx = Some(id);
+        self.req.header_count = 0;
+        let trimmed = match line.iter().position(|c| !is_ws(*c)) {
+            Some(0) => line,
+            Some(p) => {
+                out.push(AppEvent::Anomaly("http.request_line_leading_whitespace"));
+                line.get(p..).unwrap_or_default()
+            }
+            None => line,
+        };
+        let (method, rest) = split_ws(trimmed);
+        let (uri, rest) = split_ws(rest);
+        let protocol = rest.trim_ascii();
+        let is_connect = method.eq_ignore_ascii_case(b"CONNECT");
+        if uri.is_empty() {
+            out.push(AppEvent::Anomaly("http.request_line_incomplete"));
+        }
+        if protocol.is_empty() && !uri.is_empty() {
+            out.push(AppEvent::Anomaly("http.request_line_missing_protocol"));
+        }
+        let Some(tx) = self.tx_mut(id) else { return };
+        tx.method = method.to_vec();
+        tx.uri_raw = uri.to_vec();
+        tx.uri_normalized = normalize_uri(uri, is_connect);
+        tx.protocol = protocol.to_vec();
+        tx.request_line = line.to_vec();
+        tx.request_start.extend_from_slice(line);
+        tx.request_start.extend_from_slice(b"\r\n");
+        let parts = split_uri(uri, is_connect);
+        if let Some(h) = parts.host {
+            tx.host_raw = h.to_vec();
+            tx.host = super::normalize::normalize_host(h);
+            tx.uri_port = parts
+                .port
+                .and_then(|p| std::str::from_utf8(p).ok())
+                .and_then(|p| p.parse().ok());
+        }
+        tx.request_progress = Progress::Line;
+        if protocol.is_empty() {
+            // HTTP/0.9: no headers, no body.
+            tx.request_progress = Progress::Complete;
+            out.push(AppEvent::HttpRequestHeaders(id));
+            out.push(AppEvent::HttpRequestComplete(id));
+            self.req.tx = None;
+            return;
+        }
+        self.req.phase = Phase::Headers;
+    }
+
+    fn status_line(&mut self, line: &[u8], out: &mut Vec<AppEvent>) {
+        let trimmed = line.trim_ascii_start();
+        if !trimmed.starts_with(b"HTTP") {
+            if !self.resp.resync {
+                out.push(AppEvent::Anomaly("http.response_invalid_protocol"));
+            }
+            return;
+        }
+        self.resp.resync = false;
+        let (proto, rest) = split_ws(trimmed);
+        let (code, rest) = split_ws(rest);
+        let msg = rest.trim_ascii_end();
+        let id = match self.tx(self.resp_next) {
+            Some(_) => self.resp_next,
+            None => {
+                // Response without a (known) request.
+                if self.resp_next >= self.next_id {
+                    out.push(AppEvent::Anomaly(
+                        "http.unable_to_match_response_to_request",
+                    ));
+                    let id = self.new_tx();
+                    self.resp_next = id;
+                    id
+                } else {
+                    // Request was pruned: skip ahead to the oldest held one.
+                    match self.txs.front() {
+                        Some(t) => t.id,
+                        None => return,
+                    }
+                }
+            }
+        };
+        self.resp_next = id;
+        self.resp.tx = Some(id);
+        self.resp.header_count = 0;
+        let status = parse_u64_dec(code)
+            .and_then(|v| u16::try_from(v).ok())
+            .filter(|v| (100..=999).contains(v));
+        if status.is_none() {
+            out.push(AppEvent::Anomaly("http.response_invalid_status"));
+        }
+        let Some(tx) = self.tx_mut(id) else { return };
+        tx.resp_protocol = proto.to_vec();
+        tx.status_raw = code.to_vec();
+        tx.status = status;
+        tx.stat_msg = msg.to_vec();
+        tx.response_line = line.to_vec();
+        tx.response_start.clear();
+        tx.response_start.extend_from_slice(line);
+        tx.response_start.extend_from_slice(b"\r\n");
+        tx.resp_headers.clear();
+        tx.response_progress = Progress::Line;
+        self.resp.phase = Phase::Headers;
+    }
+
+    fn header_line(&mut self, dir: Direction, raw: &[u8], line: &[u8], out: &mut Vec<AppEvent>) {
+        let Some(id) = self.side(dir).tx else {
+            self.side_mut(dir).phase = Phase::StartLine;
+            return;
+        };
+        let limit = self.cfg.http_field_limit.saturating_mul(4);
+        let max_headers = self.cfg.http_max_headers;
+        let side_count = self.side(dir).header_count;
+        let Some(tx) = self.tx_mut(id) else { return };
+        let (hs, start) = match dir {
+            Direction::ToServer => (&mut tx.req_headers, &mut tx.request_start),
+            Direction::ToClient => (&mut tx.resp_headers, &mut tx.response_start),
+        };
+        hs.push_raw(raw, limit);
+        if start.len() < limit {
+            start.extend_from_slice(raw);
+        }
+        if line.is_empty() {
+            self.headers_done(dir, id, out);
+            return;
+        }
+        if line.first().is_some_and(|c| is_ws(*c)) {
+            if !hs.fold(line.trim_ascii()) {
+                out.push(AppEvent::Anomaly(match dir {
+                    Direction::ToServer => "http.invalid_request_field_folding",
+                    Direction::ToClient => "http.invalid_response_field_folding",
+                }));
+            }
+            return;
+        }
+        if side_count >= max_headers {
+            if side_count == max_headers {
+                out.push(AppEvent::Anomaly(match dir {
+                    Direction::ToServer => "http.request_too_many_headers",
+                    Direction::ToClient => "http.response_too_many_headers",
+                }));
+                self.side_mut(dir).header_count += 1;
+            }
+            return;
+        }
+        let (name, value) = match memchr::memchr(b':', line) {
+            Some(c) => (
+                line.get(..c).unwrap_or_default(),
+                line.get(c + 1..).unwrap_or_default(),
+            ),
+            None => {
+                out.push(AppEvent::Anomaly(match dir {
+                    Direction::ToServer => "http.request_field_missing_colon",
+                    Direction::ToClient => "http.response_field_missing_colon",
+                }));
+                (line, &b""[..])
+            }
+        };
+        let name_t = name.trim_ascii();
+        if name_t.len() != name.len() || name_t.is_empty() {
+            out.push(AppEvent::Anomaly(match dir {
+                Direction::ToServer => "http.request_header_invalid",
+                Direction::ToClient => "http.response_header_invalid",
+            }));
+        }
+        if hs.add(name_t, value.trim_ascii()) == AddOutcome::Repeated {
+            out.push(AppEvent::Anomaly(match dir {
+                Direction::ToServer => "http.request_header_repetition",
+                Direction::ToClient => "http.response_header_repetition",
+            }));
+        }
+        self.side_mut(dir).header_count += 1;
+    }
+
+    fn headers_done(&mut self, dir: Direction, id: u64, out: &mut Vec<AppEvent>) {
+        match dir {
+            Direction::ToServer => self.request_headers_done(id, out),
+            Direction::ToClient => self.response_headers_done(id, out),
+        }
+    }
+
+    fn body_setup(&mut self, dir: Direction, id: u64, out: &mut Vec<AppEvent>) -> Option<Phase> {
+        let tx = self.tx(id)?;
+        let hs = match dir {
+            Direction::ToServer => &tx.req_headers,
+            Direction::ToClient => &tx.resp_headers,
+        };
+        let (anom_te, anom_cl) = match dir {
+            Direction::ToServer => (
+                "http.invalid_transfer_encoding_value_in_request",
+                "http.invalid_content_length_field_in_request",
+            ),
+            Direction::ToClient => (
+                "http.invalid_transfer_encoding_value_in_response",
+                "http.invalid_content_length_field_in_response",
+            ),
+        };
+        let enc = hs
+            .get(b"content-encoding")
+            .map(Encoding::from_header)
+            .unwrap_or(Encoding::Identity);
+        let te = hs.get(b"transfer-encoding");
+        let cl = hs.get(b"content-length");
+        let phase = if let Some(te) = te {
+            if te.windows(7).any(|w| w.eq_ignore_ascii_case(b"chunked")) {
+                Some(Phase::ChunkSize)
+            } else {
+                out.push(AppEvent::Anomaly(anom_te));
+                None
+            }
+        } else {
+            None
+        };
+        let phase = match (phase, cl) {
+            (Some(p), _) => Some(p),
+            (None, Some(cl)) => {
+                if cl.contains(&b',') {
+                    out.push(AppEvent::Anomaly(match dir {
+                        Direction::ToServer => "http.duplicate_content_length_field_in_request",
+                        Direction::ToClient => "http.duplicate_content_length_field_in_response",
+                    }));
+                }
+                let first = cl.split(|c| *c == b',').next().unwrap_or_default();
+                match parse_u64_dec(first) {
+                    Some(0) => None,
+                    Some(n) => Some(Phase::Length(n)),
+                    None => {
+                        out.push(AppEvent::Anomaly(anom_cl));
+                        None
+                    }
+                }
+            }
+            (None, None) => None,
+        };
+        let side = self.side_mut(dir);
+        side.decoder = match enc {
+            Encoding::Identity => None,
+            e => Some(BodyDecoder::new(e)),
+        };
+        phase
+    }
+
+    fn request_headers_done(&mut self, id: u64, out: &mut Vec<AppEvent>) {
+        if let Some(tx) = self.tx_mut(id) {
+            tx.req_headers.finish(b"cookie");
+            if tx.host_raw.is_empty() {
+                if let Some(h) = tx.req_headers.get(b"host") {
+                    let h = h.trim_ascii();
+                    let (host, _) = super::normalize::split_host_port(h);
+                    let host = super::normalize::normalize_host(host);
+                    tx.host_raw = h.to_vec();
+                    tx.host = host;
+                }
+            }
+            tx.request_progress = Progress::Body;
+        }
+        let missing_host = self.tx(id).is_some_and(|t| {
+            t.protocol.eq_ignore_ascii_case(b"HTTP/1.1") && t.req_headers.get(b"host").is_none()
+        });
+        if missing_host {
+            out.push(AppEvent::Anomaly("http.missing_host_header"));
+        }
+        out.push(AppEvent::HttpRequestHeaders(id));
+        match self.body_setup(Direction::ToServer, id, out) {
+            Some(p) => self.req.phase = p,
+            None => self.finish_message(Direction::ToServer, out),
+        }
+    }
+
+    fn response_headers_done(&mut self, id: u64, out: &mut Vec<AppEvent>) {
+        let (status, is_connect, is_head) = match self.tx_mut(id) {
+            Some(tx) => {
+                tx.resp_headers.finish(b"set-cookie");
+                (
+                    tx.status.unwrap_or(0),
+                    tx.method.eq_ignore_ascii_case(b"CONNECT"),
+                    tx.method.eq_ignore_ascii_case(b"HEAD"),
+                )
+            }
+            None => return,
+        };
+        if (100..200).contains(&status) {
+            if status == 101 {
+                self.resp.phase = Phase::Tunnel;
+                self.req.phase = Phase::Tunnel;
+                out.push(AppEvent::HttpResponseHeaders(id));
+                self.finish_message(Direction::ToClient, out);
+                return;
+            }
+            // Interim response (100-continue): wait for the final one.
+            if let Some(tx) = self.tx_mut(id) {
+                tx.response_progress = Progress::NotStarted;
+            }
+            self.resp.phase = Phase::StartLine;
+            return;
+        }
+        if let Some(tx) = self.tx_mut(id) {
+            tx.response_progress = Progress::Body;
+        }
+        out.push(AppEvent::HttpResponseHeaders(id));
+        if is_connect && (200..300).contains(&status) {
+            self.finish_message(Direction::ToClient, out);
+            self.resp.phase = Phase::Tunnel;
+            self.req.phase = Phase::Tunnel;
+            return;
+        }
+        let no_body = is_head || status == 204 || status == 304;
+        let phase = self.body_setup(Direction::ToClient, id, out);
+        match phase {
+            _ if no_body => self.finish_message(Direction::ToClient, out),
+            Some(p) => self.resp.phase = p,
+            None => {
+                let has_cl = self
+                    .tx(id)
+                    .is_some_and(|t| t.resp_headers.get(b"content-length").is_some());
+                if has_cl {
+                    self.finish_message(Direction::ToClient, out);
+                } else {
+                    self.resp.phase = Phase::UntilClose;
+                }
+            }
+        }
+    }
+
+    fn body_data(&mut self, dir: Direction, data: &[u8], out: &mut Vec<AppEvent>) {
+        if data.is_empty() {
+            return;
+        }
+        let Some(id) = self.side(dir).tx else { return };
+        let limit = match dir {
+            Direction::ToServer => self.cfg.request_body_limit,
+            Direction::ToClient => self.cfg.response_body_limit,
+        };
+        let mut decoder = self.side_mut(dir).decoder.take();
+        let Some(tx) = self.tx_mut(id) else { return };
+        let (body, total) = match dir {
+            Direction::ToServer => (&mut tx.request_body, &mut tx.request_body_len),
+            Direction::ToClient => (&mut tx.response_body, &mut tx.response_body_len),
+        };
+        *total = total.saturating_add(data.len() as u64);
+        let before = body.len();
+        match decoder.as_mut() {
+            Some(d) => {
+                let r = d.feed(data, body, limit);
+                if r.failed {
+                    out.push(AppEvent::Anomaly("http.gzip_decompression_failed"));
+                }
+                if r.bomb {
+                    out.push(AppEvent::Anomaly("http.compression_bomb"));
+                }
+            }
+            None => {
+                let room = limit.saturating_sub(body.len());
+                body.extend_from_slice(data.get(..room.min(data.len())).unwrap_or_default());
+            }
+        }
+        let grew = body.len() > before;
+        self.side_mut(dir).decoder = decoder;
+        if grew {
+            out.push(match dir {
+                Direction::ToServer => AppEvent::HttpRequestBody(id),
+                Direction::ToClient => AppEvent::HttpResponseBody(id),
+            });
+        }
+    }
+
+    fn finish_message(&mut self, dir: Direction, out: &mut Vec<AppEvent>) {
+        let side = self.side_mut(dir);
+        let tx_id = side.tx.take();
+        side.decoder = None;
+        if side.phase != Phase::Tunnel {
+            side.phase = Phase::StartLine;
+        }
+        let Some(id) = tx_id else { return };
+        if let Some(tx) = self.tx_mut(id) {
+            match dir {
+                Direction::ToServer => tx.request_progress = Progress::Complete,
+                Direction::ToClient => tx.response_progress = Progress::Complete,
+            }
+        }
+        match dir {
+            Direction::ToServer => out.push(AppEvent::HttpRequestComplete(id)),
+            Direction::ToClient => {
+                self.resp_next = id + 1;
+                out.push(AppEvent::HttpResponseComplete(id));
+            }
+        }
+    }
+
+    /// The connection closed: finish bodies delimited by close.
+    ///
+    /// Pending header blocks cut short by the close are finalized so their
+    /// headers can still be inspected.
+    pub fn close(&mut self, out: &mut Vec<AppEvent>) {
+        for dir in [Direction::ToServer, Direction::ToClient] {
+            if self.side(dir).phase == Phase::Headers {
+                let mut line = std::mem::take(&mut self.side_mut(dir).line);
+                if !line.is_empty() {
+                    if line.last() != Some(&b'\n') {
+                        line.extend_from_slice(b"\r\n");
+                    }
+                    self.handle_line(dir, &line, out);
+                }
+                if self.side(dir).phase == Phase::Headers {
+                    self.handle_line(dir, b"\r\n", out);
+                }
+            }
+            if self.side(dir).tx.is_some() && self.side(dir).phase != Phase::Tunnel {
+                self.finish_message(dir, out);
+            }
+        }
+    }
+}
+
+fn too_long(dir: Direction) -> &'static str {
+    match dir {
+        Direction::ToServer => "http.request_field_too_long",
+        Direction::ToClient => "http.response_field_too_long",
+    }
+}
+
+/// Append up to `limit` total bytes; returns true when bytes were dropped.
+fn append_bounded(buf: &mut Vec<u8>, data: &[u8], limit: usize) -> bool {
+    let room = limit.saturating_sub(buf.len());
+    if data.len() <= room {
+        buf.extend_from_slice(data);
+        false
+    } else {
+        buf.extend_from_slice(data.get(..room).unwrap_or_default());
+        // keep the line terminator so the line still ends
+        if data.last() == Some(&b'\n') {
+            buf.push(b'\n');
+        }
+        true
+    }
+}

@@ -1,0 +1,42 @@
+//! Protocol identifiers and stream directions.
+
+/// Direction of application data within a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Client to server.
+    ToServer,
+    /// Server to client.
+    ToClient,
+}
+
+impl Direction {
+    /// The opposite direction.
+    pub fn reverse(self) -> Direction {
+        match self {
+            Direction::ToServer => Direction::ToClient,
+            Direction::ToClient => Direction::ToServer,
+        }
+    }
+}
+
+/// Application protocols understood by this crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppProto {
+    /// HTTP/1.x.
+    Http,
+    /// DNS (UDP or TCP).
+    Dns,
+    /// TLS / SSL.
+    Tls,
+}
+
+impl AppProto {
+    /// Suricata's `app_proto` string for this protocol.
+    pub fn name(self) -> &'static str {
+        match self {
+            AppProto::Http => "http",
+            AppProto::Dns => "dns",
+            AppProto::Tls => "tls",
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Per-flow application-layer state dispatching to the protocol parsers.
+
+use crate::config::AppConfig;
+use crate::dns::DnsState;
+use crate::event::AppEvent;
+use crate::http::HttpState;
+use crate::proto::{AppProto, Direction};
+use crate::tls::TlsState;
+
+/// Parser state of one flow, selected after protocol detection.
+#[derive(Debug)]
+pub enum AppState {
+    /// HTTP/1.x.
+    Http(HttpState),
+    /// DNS over UDP or TCP.
+    Dns(DnsState),
+    /// TLS.
+    Tls(Box<TlsState>),
+}
+
+impl AppState {
+    /// New state for `proto`; `tcp` matters for DNS framing only.
+    pub fn new(proto: AppProto, tcp: bool, cfg: &AppConfig) -> AppState {
+        match proto {
+            AppProto::Http => AppState::Http(HttpState::new(cfg)),
+            AppProto::Dns => AppState::Dns(DnsState::new(tcp, cfg)),
+            AppProto::Tls => AppState::Tls(Box::new(TlsState::new(cfg))),
+        }
+    }
+
+    /// Protocol of this state.
+    pub fn proto(&self) -> AppProto {
+        match self {
+            AppState::Http(_) => AppProto::Http,
+            AppState::Dns(_) => AppProto::Dns,
+            AppState::Tls(_) => AppProto::Tls,
+        }
+    }
+
+    /// Feed data of one direction; events for changed transactions are
+    /// appended to `out`. `ts_micros` is the packet time (reserved).
+    pub fn parse(&mut self, dir: Direction, data: &[u8], ts_micros: i64, out: &mut Vec<AppEvent>) {
+        let _ = ts_micros;
+        match self {
+            AppState::Http(s) => s.parse(dir, data, out),
+            AppState::Dns(s) => s.parse(dir, data, out),
+            AppState::Tls(s) => s.parse(dir, data, out),
+        }
+    }
+
+    /// A hole of `len` bytes in one direction's stream.
+    pub fn gap(&mut self, dir: Direction, len: u64, out: &mut Vec<AppEvent>) {
+        match self {
+            AppState::Http(s) => s.gap(dir, len, out),
+            AppState::Dns(s) => s.gap(dir),
+            AppState::Tls(s) => s.gap(dir),
+        }
+    }
+
+    /// The flow ended (FIN/RST/timeout): complete close-delimited messages.
+    pub fn close(&mut self, out: &mut Vec<AppEvent>) {
+        if let AppState::Http(s) = self {
+            s.close(out);
+        }
+    }
+
+    /// HTTP state, if this is an HTTP flow.
+    pub fn http(&self) -> Option<&HttpState> {
+        match self {
+            AppState::Http(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// DNS state, if this is a DNS flow.
+    pub fn dns(&self) -> Option<&DnsState> {
+        match self {
+            AppState::Dns(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// TLS state, if this is a TLS flow.
+    pub fn tls(&self) -> Option<&TlsState> {
+        match self {
+            AppState::Tls(s) => Some(s),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,2 @@
+HTTP/1.0 200 OK
+Server:ng1nx

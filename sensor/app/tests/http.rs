@@ -1,0 +1,290 @@
+//! HTTP parser integration tests.
+
+use sensor_app::http::HttpTx;
+use sensor_app::{AppConfig, AppEvent, AppProto, AppState, Direction};
+use std::io::Write;
+
+/// Snapshots of transactions taken when they complete (completed
+/// transactions are released at the next parse call).
+type Done = std::collections::BTreeMap<u64, HttpTx>;
+
+fn feed_snap(
+    st: &mut AppState,
+    dir: Direction,
+    data: &[u8],
+    bytewise: bool,
+    done: &mut Done,
+) -> Vec<AppEvent> {
+    let mut ev = Vec::new();
+    let step = if bytewise { 1 } else { data.len().max(1) };
+    for chunk in data.chunks(step) {
+        let start = ev.len();
+        st.parse(dir, chunk, 0, &mut ev);
+        snapshot(st, &ev[start..], done);
+    }
+    ev
+}
+
+fn snapshot(st: &AppState, ev: &[AppEvent], done: &mut Done) {
+    for e in ev {
+        if let AppEvent::HttpResponseComplete(id) | AppEvent::HttpRequestComplete(id) = e {
+            if let Some(tx) = st.http().and_then(|h| h.tx(*id)) {
+                done.insert(*id, tx.clone());
+            }
+        }
+    }
+}
+
+fn feed(st: &mut AppState, dir: Direction, data: &[u8], bytewise: bool) -> Vec<AppEvent> {
+    feed_snap(st, dir, data, bytewise, &mut Done::new())
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).expect("write");
+    e.finish().expect("finish")
+}
+
+const REQ: &[u8] = b"GET /a/./b/../c%41?x=1 HTTP/1.1\r\nHost: WWW.Example.com:8080\r\nUser-Agent: test/1.0\r\nCookie: a=b\r\nAccept: */*\r\nX-Dup: 1\r\nX-Dup: 2\r\nX-Fold: a\r\n  b\r\n\r\n";
+
+#[test]
+fn request_fields_any_split() {
+    for bytewise in [false, true] {
+        let mut st = AppState::new(AppProto::Http, true, &AppConfig::default());
+        let ev = feed(&mut st, Direction::ToServer, REQ, bytewise);
+        assert!(ev.contains(&AppEvent::HttpRequestHeaders(0)));
+        assert!(ev.contains(&AppEvent::HttpRequestComplete(0)));
+        let http = st.http().expect("http");
+        let tx = http.tx(0).expect("tx");
+        assert_eq!(tx.method(), b"GET");
+        assert_eq!(tx.uri_raw(), b"/a/./b/../c%41?x=1");
+        assert_eq!(tx.uri_normalized(), b"/a/cA?x=1");
+        assert_eq!(tx.protocol(), b"HTTP/1.1");
+        assert_eq!(tx.request_line(), b"GET /a/./b/../c%41?x=1 HTTP/1.1");
+        assert_eq!(tx.host(), Some(&b"www.example.com"[..]));
+        assert_eq!(tx.host_raw(), Some(&b"WWW.Example.com:8080"[..]));
+        assert_eq!(tx.user_agent(), Some(&b"test/1.0"[..]));
+        assert_eq!(tx.cookie(), Some(&b"a=b"[..]));
+        let hs = tx.request_headers();
+        assert_eq!(hs.get(b"x-dup"), Some(&b"1, 2"[..]));
+        assert_eq!(hs.get(b"x-fold"), Some(&b"a b"[..]));
+        assert_eq!(
+            hs.normalized(),
+            b"Host: WWW.Example.com:8080\r\nUser-Agent: test/1.0\r\nAccept: */*\r\nX-Dup: 1, 2\r\nX-Fold: a b\r\n"
+        );
+        assert_eq!(
+            hs.names(),
+            b"\r\nHost\r\nUser-Agent\r\nCookie\r\nAccept\r\nX-Dup\r\nX-Fold\r\n\r\n"
+        );
+        assert_eq!(
+            hs.raw(),
+            REQ.get(REQ.iter().position(|c| *c == b'\n').expect("nl") + 1..)
+                .expect("raw")
+        );
+        assert_eq!(tx.request_start(), REQ);
+        assert_eq!(tx.host_port(), Some(8080));
+    }
+}
+
+#[test]
+fn pipelined_with_bodies_and_responses() {
+    let body = gzip(b"hello gzip body");
+    let mut resp = Vec::new();
+    resp.extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\nSet-Cookie: s=1\r\nServer: ng1nx\r\n\r\n");
+    let (a, b) = body.split_at(5);
+    resp.extend_from_slice(format!("{:x}\r\n", a.len()).as_bytes());
+    resp.extend_from_slice(a);
+    resp.extend_from_slice(format!("\r\n{:x};ext=1\r\n", b.len()).as_bytes());
+    resp.extend_from_slice(b);
+    resp.extend_from_slice(b"\r\n0\r\nTrailer: x\r\n\r\n");
+    resp.extend_from_slice(
+        b"HTTP/1.1 302 Found\r\nLocation: http://x/\r\nContent-Length: 3\r\n\r\nabc",
+    );
+    resp.extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n");
+    let reqs = b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloHEAD /3 HTTP/1.1\r\nHost: a\r\n\r\n";
+    for bytewise in [false, true] {
+        let mut st = AppState::new(AppProto::Http, true, &AppConfig::default());
+        let mut done = Done::new();
+        let ev = feed_snap(&mut st, Direction::ToServer, reqs, bytewise, &mut done);
+        for id in 0..3 {
+            assert!(ev.contains(&AppEvent::HttpRequestComplete(id)), "req {id}");
+        }
+        let http = st.http().expect("http");
+        assert_eq!(http.tx(1).expect("tx1").request_body(), b"hello");
+        assert_eq!(http.tx(2).expect("tx2").method(), b"HEAD");
+        let ev = feed_snap(&mut st, Direction::ToClient, &resp, bytewise, &mut done);
+        for id in 0..3 {
+            assert!(
+                ev.contains(&AppEvent::HttpResponseComplete(id)),
+                "resp {id} {bytewise}"
+            );
+        }
+        let t0 = done.get(&0).expect("tx0");
+        assert_eq!(t0.response_body(), b"hello gzip body");
+        assert_eq!(t0.stat_code(), Some(&b"200"[..]));
+        assert_eq!(t0.stat_msg(), b"OK");
+        assert_eq!(t0.server(), Some(&b"ng1nx"[..]));
+        assert!(!t0
+            .response_headers()
+            .normalized()
+            .windows(10)
+            .any(|w| w == b"Set-Cookie"));
+        let t1 = done.get(&1).expect("tx1");
+        assert_eq!(t1.response_body(), b"abc");
+        let j = t1.eve_json();
+        assert_eq!(j["status"], 302);
+        assert_eq!(j["redirect"], "http://x/");
+        assert_eq!(j["length"], 3);
+        assert_eq!(j["http_method"], "POST");
+        assert_eq!(j["hostname"], "a");
+        assert!(j.get("http_port").is_none());
+        let j0 = t0.eve_json();
+        assert_eq!(j0["http_content_type"], "text/html");
+        // HEAD response has no body even with Content-Length.
+        assert!(done.get(&2).expect("tx2").is_complete());
+    }
+}
+
+#[test]
+fn continue_and_close_delimited() {
+    let mut st = AppState::new(AppProto::Http, true, &AppConfig::default());
+    let mut ev = Vec::new();
+    st.parse(
+        Direction::ToServer,
+        b"POST /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n",
+        0,
+        &mut ev,
+    );
+    st.parse(
+        Direction::ToClient,
+        b"HTTP/1.1 100 Continue\r\n\r\n",
+        0,
+        &mut ev,
+    );
+    st.parse(Direction::ToServer, b"data", 0, &mut ev);
+    st.parse(
+        Direction::ToClient,
+        b"HTTP/1.0 200 OK\r\n\r\nuntil close",
+        0,
+        &mut ev,
+    );
+    assert!(!ev.contains(&AppEvent::HttpResponseComplete(0)));
+    st.close(&mut ev);
+    assert!(ev.contains(&AppEvent::HttpResponseComplete(0)));
+    let tx = st.http().expect("http").tx(0).expect("tx");
+    assert_eq!(tx.status(), Some(200));
+    assert_eq!(tx.request_body(), b"data");
+    assert_eq!(tx.response_body(), b"until close");
+}
+
+#[test]
+fn connect_tunnel_and_http09() {
+    let mut st = AppState::new(AppProto::Http, true, &AppConfig::default());
+    let mut done = Done::new();
+    feed_snap(
+        &mut st,
+        Direction::ToServer,
+        b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+        false,
+        &mut done,
+    );
+    feed_snap(
+        &mut st,
+        Direction::ToClient,
+        b"HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x01\x00\x05hello",
+        false,
+        &mut done,
+    );
+    feed_snap(
+        &mut st,
+        Direction::ToServer,
+        b"\x16\x03\x01 garbage",
+        false,
+        &mut done,
+    );
+    let http = st.http().expect("http");
+    assert!(http.is_tunnel());
+    assert_eq!(done.get(&0).expect("tx").host(), Some(&b"example.com"[..]));
+    assert!(http.tx(1).is_none());
+
+    let mut st = AppState::new(AppProto::Http, true, &AppConfig::default());
+    let mut ev = Vec::new();
+    st.parse(Direction::ToServer, b"GET /old\r\n", 0, &mut ev);
+    assert!(ev.contains(&AppEvent::HttpRequestComplete(0)));
+    assert_eq!(
+        st.http().expect("http").tx(0).expect("tx").uri_raw(),
+        b"/old"
+    );
+}
+
+#[test]
+fn body_limit_and_anomalies() {
+    let cfg = AppConfig {
+        request_body_limit: 10,
+        http_field_limit: 64,
+        ..AppConfig::default()
+    };
+    let mut st = AppState::new(AppProto::Http, true, &cfg);
+    let mut ev = Vec::new();
+    let mut req = b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\nX-Long: ".to_vec();
+    req.extend_from_slice(&[b'a'; 200]);
+    req.extend_from_slice(b"\r\nBadHeader\r\n\r\n");
+    req.extend_from_slice(&[b'b'; 100]);
+    st.parse(Direction::ToServer, &req, 0, &mut ev);
+    assert!(ev.contains(&AppEvent::Anomaly("http.request_field_too_long")));
+    assert!(ev.contains(&AppEvent::Anomaly("http.request_field_missing_colon")));
+    assert!(ev.contains(&AppEvent::HttpRequestComplete(0)));
+    let tx = st.http().expect("http").tx(0).expect("tx");
+    assert_eq!(tx.request_body().len(), 10);
+    assert_eq!(tx.request_body_len(), 100);
+}
+
+#[test]
+fn gap_resync() {
+    let mut st = AppState::new(AppProto::Http, true, &AppConfig::default());
+    let mut ev = Vec::new();
+    st.parse(
+        Direction::ToServer,
+        b"GET /1 HTTP/1.1\r\nHost: a\r\nX-",
+        0,
+        &mut ev,
+    );
+    st.gap(Direction::ToServer, 100, &mut ev);
+    st.parse(
+        Direction::ToServer,
+        b"junk line\r\nmore: junk\r\n\r\nGET /2 HTTP/1.1\r\nHost: b\r\n\r\n",
+        0,
+        &mut ev,
+    );
+    let http = st.http().expect("http");
+    assert_eq!(http.tx(1).expect("tx1").uri_raw(), b"/2");
+    assert_eq!(http.txs().count(), 2);
+    // the response side pairs with the truncated request first
+    st.parse(
+        Direction::ToClient,
+        b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+        0,
+        &mut ev,
+    );
+    assert!(ev.contains(&AppEvent::HttpResponseComplete(0)));
+}
+
+#[test]
+fn gzip_request_body_and_uncompressed_fallback() {
+    let z = gzip(b"{\"name\": 1}");
+    let mut req = format!(
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n",
+        z.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(&z);
+    req.extend_from_slice(b"POST / HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip\r\nContent-Length: 8\r\n\r\n\"sdk\":1}");
+    for bytewise in [false, true] {
+        let mut st = AppState::new(AppProto::Http, true, &AppConfig::default());
+        let mut done = Done::new();
+        let ev = feed_snap(&mut st, Direction::ToServer, &req, bytewise, &mut done);
+        assert!(ev.contains(&AppEvent::Anomaly("http.gzip_decompression_failed")));
+        assert_eq!(done.get(&0).expect("tx0").request_body(), b"{\"name\": 1}");
+        assert_eq!(done.get(&1).expect("tx1").request_body(), b"\"sdk\":1}");
+    }
+}
