@@ -31,3 +31,88 @@ pub enum AppEvent {
     /// An app-layer anomaly, named as in Suricata (`http.request_field_too_long`).
     Anomaly(&'static str),
 }
+
+/// Every anomaly name the parsers can raise (for `app-layer-event` rule support checks).
+pub const ANOMALY_NAMES: &[&str] = &[
+    "dns.infinite_loop",
+    "dns.invalid_opcode",
+    "dns.malformed_data",
+    "dns.name_too_long",
+    "dns.not_request",
+    "dns.not_response",
+    "dns.too_many_labels",
+    "dns.z_flag_set",
+    "http.compression_bomb",
+    "http.duplicate_content_length_field_in_request",
+    "http.duplicate_content_length_field_in_response",
+    "http.gzip_decompression_failed",
+    "http.invalid_content_length_field_in_request",
+    "http.invalid_content_length_field_in_response",
+    "http.invalid_request_chunk_len",
+    "http.invalid_request_field_folding",
+    "http.invalid_response_chunk_len",
+    "http.invalid_response_field_folding",
+    "http.invalid_transfer_encoding_value_in_request",
+    "http.invalid_transfer_encoding_value_in_response",
+    "http.missing_host_header",
+    "http.request_chunk_extension",
+    "http.request_field_missing_colon",
+    "http.request_field_too_long",
+    "http.request_header_invalid",
+    "http.request_header_repetition",
+    "http.request_line_incomplete",
+    "http.request_line_leading_whitespace",
+    "http.request_line_missing_protocol",
+    "http.request_too_many_headers",
+    "http.response_field_missing_colon",
+    "http.response_field_too_long",
+    "http.response_header_invalid",
+    "http.response_header_repetition",
+    "http.response_invalid_protocol",
+    "http.response_invalid_status",
+    "http.response_too_many_headers",
+    "http.unable_to_match_response_to_request",
+    "tls.certificate_invalid_length",
+    "tls.handshake_invalid_length",
+    "tls.heartbeat_message",
+    "tls.invalid_certificate",
+    "tls.invalid_handshake_message",
+    "tls.invalid_record_type",
+    "tls.invalid_record_version",
+    "tls.invalid_sni_length",
+    "tls.invalid_sni_type",
+    "tls.invalid_tls_header",
+    "tls.multiple_sni_extensions",
+];
+
+#[cfg(test)]
+mod tests {
+    /// Every anomaly literal in the parser sources is listed in [`super::ANOMALY_NAMES`].
+    #[test]
+    fn anomaly_list_is_complete() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                for e in std::fs::read_dir(&p).expect("read src").flatten() {
+                    stack.push(e.path());
+                }
+                continue;
+            }
+            if p.extension().is_none_or(|e| e != "rs") || p.ends_with("event.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).expect("read");
+            for proto in ["\"http.", "\"dns.", "\"tls."] {
+                for (i, _) in text.match_indices(proto) {
+                    let rest = &text[i + 1..];
+                    let end = rest.find('"').unwrap_or(0);
+                    let name = &rest[..end];
+                    if name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_') {
+                        assert!(super::ANOMALY_NAMES.contains(&name), "{} not in ANOMALY_NAMES ({})", name, p.display());
+                    }
+                }
+            }
+        }
+    }
+}

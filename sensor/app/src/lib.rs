@@ -18,7 +18,7 @@ pub mod tls;
 
 pub use config::AppConfig;
 pub use error::AppError;
-pub use event::AppEvent;
+pub use event::{AppEvent, ANOMALY_NAMES};
 pub use probe::{probe_tcp, probe_udp, Probe};
 pub use proto::{AppProto, Direction};
 pub use state::AppState;

@@ -1,0 +1,72 @@
+//! Command-line interface, modelled on Suricata's flags so that its users feel at home.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Network sensor: reads packets, detects attacks with Suricata-format rules, writes EVE JSON.
+#[derive(Debug, Parser)]
+#[command(name = "sensor", version, about, long_about = None)]
+pub struct Cli {
+    /// Log level filter (error, warn, info, debug, trace or a tracing directive).
+    #[arg(long, global = true, env = "SENSOR_LOG", default_value = "warn")]
+    pub log_level: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Process a capture file and write EVE JSON events to LOGDIR/eve.json.
+    Run(RunArgs),
+    /// Work with rule files.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Parse rule files and report what loads and what is skipped (no traffic).
+    Check(RuleArgs),
+}
+
+/// Rule and configuration options shared by `run` and `rules check`.
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Exclusive rule file: only the rules given with -S are loaded (repeatable).
+    #[arg(short = 'S', value_name = "FILE", env = "SENSOR_RULES", value_delimiter = ',')]
+    pub exclusive_rules: Vec<PathBuf>,
+    /// Extra rule file, loaded in addition to the configured ones (repeatable).
+    #[arg(short = 's', value_name = "FILE")]
+    pub extra_rules: Vec<PathBuf>,
+    /// Configuration file (TOML); see deploy/sensor.toml for every option.
+    #[arg(short = 'c', long = "config", value_name = "FILE", env = "SENSOR_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Override a configuration value, Suricata style: --set stream.midstream=true (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub sets: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Capture file to read (pcap or pcapng).
+    #[arg(short = 'r', value_name = "PCAP")]
+    pub pcap: PathBuf,
+    /// Log directory; eve.json is written there (created if missing).
+    #[arg(short = 'l', value_name = "LOGDIR", env = "SENSOR_LOG_DIR", default_value = ".")]
+    pub log_dir: PathBuf,
+    /// Checksum validation: `none` (default; checksums are never enforced) or `all`
+    /// (accepted; checksums are still not enforced).
+    #[arg(short = 'k', value_name = "MODE", default_value = "none")]
+    pub checksum: String,
+    /// YARA rule file applied to HTTP bodies and reassembled streams (repeatable).
+    #[arg(long = "yara", value_name = "FILE")]
+    pub yara: Vec<PathBuf>,
+    /// Accepted for Suricata compatibility; the pcap pipeline runs on one thread.
+    #[arg(long = "runmode", value_name = "MODE")]
+    pub runmode: Option<String>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}

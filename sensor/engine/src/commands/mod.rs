@@ -1,0 +1,6 @@
+//! The subcommands.
+
+pub mod rules_check;
+pub mod run;
+
+mod load;

@@ -1,0 +1,388 @@
+//! Building EVE records from pipeline state.
+
+use serde_json::{json, Map, Value};
+
+use sensor_app::AppState;
+use sensor_detect::{AlertHit, Engine, PacketInput};
+use sensor_flow::Flow;
+use sensor_net::decode::{Packet, L4};
+
+use super::flowdata::FlowData;
+use super::{FlowRef, Ready};
+use crate::output::EveWriter;
+
+/// What a run did, for the final `stats` record and the command's summary line.
+#[derive(Debug, Default, Clone)]
+pub struct RunSummary {
+    pub frames: u64,
+    pub packets: u64,
+    pub bytes: u64,
+    pub alerts: u64,
+    pub flows: u64,
+    pub truncated_records: u64,
+    pub read_error: Option<String>,
+    /// Processing time (capture open to last record written), seconds.
+    pub seconds: f64,
+    pub eve_counts: Vec<(String, u64)>,
+}
+
+pub(crate) fn proto_name(p: u8) -> String {
+    match p {
+        1 => "ICMP".into(),
+        6 => "TCP".into(),
+        17 => "UDP".into(),
+        58 => "IPv6-ICMP".into(),
+        47 => "GRE".into(),
+        50 => "ESP".into(),
+        132 => "SCTP".into(),
+        n => format!("{n:03}"),
+    }
+}
+
+fn alert_object(engine: &Engine, hit: &AlertHit) -> Option<eve::Alert> {
+    let info = engine.rule(hit.rule)?;
+    let metadata = if info.metadata.is_empty() {
+        None
+    } else {
+        let mut m = Map::new();
+        for (k, vals) in &info.metadata {
+            m.insert(k.clone(), Value::from(vals.clone()));
+        }
+        Some(m)
+    };
+    Some(eve::Alert {
+        action: match info.action {
+            sensor_rules::Action::Drop | sensor_rules::Action::Reject => "blocked".into(),
+            _ => "allowed".into(),
+        },
+        gid: info.gid,
+        signature_id: info.sid,
+        rev: info.rev,
+        signature: info.msg.clone(),
+        category: info.category.clone(),
+        severity: u32::from(info.severity),
+        metadata,
+        rest: Map::new(),
+    })
+}
+
+fn app_object(app: Option<&AppState>, ready: &[Ready], hit: &AlertHit) -> Option<(&'static str, Value)> {
+    let app = app?;
+    let r = ready.get(hit.tx?)?;
+    match *r {
+        Ready::Http { id, .. } => app.http()?.tx(id).map(|t| ("http", t.eve_json())),
+        Ready::Dns { id } => {
+            let tx = app.dns()?.tx(id)?;
+            tx.eve_json().into_iter().next().map(|v| ("dns", v))
+        }
+        Ready::Tls { .. } => app.tls().map(|t| ("tls", t.eve_json())),
+    }
+}
+
+fn flow_header(ev: &mut eve::Event, f: &FlowRef) {
+    ev.flow_id = Some(f.flow_id);
+    ev.community_id = Some(f.community_id.clone());
+    ev.app_proto = f.app_proto.map(str::to_string);
+}
+
+fn flow_summary(f: &FlowRef, ev: &mut eve::Event) {
+    ev.rest.insert(
+        "direction".into(),
+        Value::from(if f.to_server { "to_server" } else { "to_client" }),
+    );
+    ev.rest.insert(
+        "flow".into(),
+        json!({
+            "pkts_toserver": f.counts[0],
+            "pkts_toclient": f.counts[1],
+            "bytes_toserver": f.counts[2],
+            "bytes_toclient": f.counts[3],
+            "start": eve::format_timestamp(f.start_ts),
+        }),
+    );
+}
+
+/// Alerts raised on a real packet.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_alerts(
+    eve: &mut EveWriter,
+    engine: &Engine,
+    p: &Packet<'_>,
+    flow: Option<&FlowRef>,
+    alerts: &[AlertHit],
+    app: Option<&AppState>,
+    ready: &[Ready],
+    summary: &mut RunSummary,
+) -> anyhow::Result<()> {
+    for hit in alerts {
+        let Some(alert) = alert_object(engine, hit) else {
+            continue;
+        };
+        summary.alerts += 1;
+        let mut ev = eve::Event::new("alert", p.ts.as_micros());
+        ev.pcap_cnt = Some(p.pcap_cnt);
+        if p.has_ip() {
+            ev.src_ip = Some(p.src.to_string());
+            ev.dest_ip = Some(p.dst.to_string());
+            if let Some((sp, dp)) = p.ports() {
+                ev.src_port = Some(sp);
+                ev.dest_port = Some(dp);
+            }
+            ev.proto = Some(proto_name(p.ip_proto));
+            if let L4::Icmpv4(i) | L4::Icmpv6(i) = &p.l4 {
+                ev.rest.insert("icmp_type".into(), Value::from(i.typ));
+                ev.rest.insert("icmp_code".into(), Value::from(i.code));
+            }
+        }
+        if p.vlan_count > 0 {
+            let v: Vec<u16> = p.vlan.iter().take(usize::from(p.vlan_count)).copied().collect();
+            ev.rest.insert("vlan".into(), Value::from(v));
+        }
+        if let Some(f) = flow {
+            flow_header(&mut ev, f);
+        }
+        ev.alert = Some(alert);
+        if let Some((name, obj)) = app_object(app, ready, hit) {
+            ev.rest.insert(name.into(), obj);
+        }
+        if let Some(f) = flow {
+            flow_summary(f, &mut ev);
+        }
+        eve.write(&ev)?;
+    }
+    Ok(())
+}
+
+/// Alerts raised when a flow ends (stream and transactions flushed without a packet).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_pseudo_alerts(
+    eve: &mut EveWriter,
+    engine: &Engine,
+    input: &PacketInput<'_>,
+    flow: &FlowRef,
+    alerts: &[AlertHit],
+    app: Option<&AppState>,
+    ready: &[Ready],
+    summary: &mut RunSummary,
+) -> anyhow::Result<()> {
+    for hit in alerts {
+        let Some(alert) = alert_object(engine, hit) else {
+            continue;
+        };
+        summary.alerts += 1;
+        let mut ev = eve::Event::new("alert", input.ts_micros);
+        ev.src_ip = Some(input.src.to_string());
+        ev.dest_ip = Some(input.dst.to_string());
+        if matches!(input.ip_proto, 6 | 17) {
+            ev.src_port = Some(input.sport);
+            ev.dest_port = Some(input.dport);
+        }
+        ev.proto = Some(proto_name(input.ip_proto));
+        flow_header(&mut ev, flow);
+        ev.alert = Some(alert);
+        if let Some((name, obj)) = app_object(app, ready, hit) {
+            ev.rest.insert(name.into(), obj);
+        }
+        flow_summary(flow, &mut ev);
+        eve.write(&ev)?;
+    }
+    Ok(())
+}
+
+fn record_header(ev: &mut eve::Event, p: Option<&Packet<'_>>, f: &FlowRef, key: Option<&sensor_flow::FlowKey>) {
+    if let Some(p) = p {
+        ev.pcap_cnt = Some(p.pcap_cnt);
+        ev.src_ip = Some(p.src.to_string());
+        ev.dest_ip = Some(p.dst.to_string());
+        if let Some((sp, dp)) = p.ports() {
+            ev.src_port = Some(sp);
+            ev.dest_port = Some(dp);
+        }
+        ev.proto = Some(proto_name(p.ip_proto));
+    } else if let Some(k) = key {
+        ev.src_ip = Some(k.src_ip.to_string());
+        ev.dest_ip = Some(k.dst_ip.to_string());
+        ev.src_port = Some(k.sport);
+        ev.dest_port = Some(k.dport);
+        ev.proto = Some(proto_name(k.proto));
+    }
+    ev.flow_id = Some(f.flow_id);
+    ev.community_id = Some(f.community_id.clone());
+}
+
+/// `http`, `dns`, `tls` and `anomaly` records for what the parsers completed.
+pub(crate) fn write_app_records(
+    eve: &mut EveWriter,
+    ts: i64,
+    p: Option<&Packet<'_>>,
+    f: &FlowRef,
+    fd: &mut FlowData,
+    ready: &[Ready],
+    events: &[sensor_app::AppEvent],
+) -> anyhow::Result<()> {
+    let Some(app) = fd.app.as_ref() else {
+        return Ok(());
+    };
+    for r in ready {
+        match *r {
+            Ready::Http { id, to_server: false } if eve.wants("http") => {
+                if let Some(tx) = app.http().and_then(|h| h.tx(id)) {
+                    if !fd.http_logged.contains(&id) {
+                        fd.http_logged.push(id);
+                        let mut ev = eve::Event::new("http", ts);
+                        record_header(&mut ev, p, f, None);
+                        ev.rest.insert("tx_id".into(), Value::from(id));
+                        ev.rest.insert("http".into(), tx.eve_json());
+                        eve.write(&ev)?;
+                    }
+                }
+            }
+            Ready::Dns { id } if eve.wants("dns") => {
+                if let Some(tx) = app.dns().and_then(|d| d.tx(id)) {
+                    for obj in tx.eve_json() {
+                        let mut ev = eve::Event::new("dns", ts);
+                        record_header(&mut ev, p, f, None);
+                        ev.rest.insert("dns".into(), obj);
+                        eve.write(&ev)?;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let tls_done = events.iter().any(|e| matches!(e, sensor_app::AppEvent::TlsHandshakeDone));
+    if tls_done && !fd.tls_logged && eve.wants("tls") {
+        if let Some(t) = app.tls() {
+            fd.tls_logged = true;
+            let mut ev = eve::Event::new("tls", ts);
+            record_header(&mut ev, p, f, None);
+            ev.rest.insert("tls".into(), t.eve_json());
+            eve.write(&ev)?;
+        }
+    }
+    if eve.wants("anomaly") {
+        for e in events {
+            if let sensor_app::AppEvent::Anomaly(name) = e {
+                let mut ev = eve::Event::new("anomaly", ts);
+                record_header(&mut ev, p, f, None);
+                ev.app_proto = f.app_proto.map(str::to_string);
+                ev.rest.insert(
+                    "anomaly".into(),
+                    json!({"type": "applayer", "event": name, "layer": "proto_parser"}),
+                );
+                eve.write(&ev)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Records of transactions still open when the flow ends.
+pub(crate) fn write_final_app_records(
+    eve: &mut EveWriter,
+    flow: &Flow<FlowData>,
+    f: &FlowRef,
+) -> anyhow::Result<()> {
+    let Some(app) = flow.user.app.as_ref() else {
+        return Ok(());
+    };
+    if let Some(h) = app.http() {
+        if eve.wants("http") {
+            for tx in h.txs() {
+                if flow.user.http_logged.contains(&tx.id()) || tx.method().is_empty() {
+                    continue;
+                }
+                let mut ev = eve::Event::new("http", flow.last_ts);
+                record_header(&mut ev, None, f, Some(&flow.key));
+                ev.rest.insert("tx_id".into(), Value::from(tx.id()));
+                ev.rest.insert("http".into(), tx.eve_json());
+                eve.write(&ev)?;
+            }
+        }
+    }
+    if let Some(t) = app.tls() {
+        if !flow.user.tls_logged && eve.wants("tls") && (t.client_hello().is_some() || t.server_hello().is_some()) {
+            let mut ev = eve::Event::new("tls", flow.last_ts);
+            record_header(&mut ev, None, f, Some(&flow.key));
+            ev.rest.insert("tls".into(), t.eve_json());
+            eve.write(&ev)?;
+        }
+    }
+    Ok(())
+}
+
+/// The `flow` record of a flow that ended.
+pub(crate) fn write_flow(eve: &mut EveWriter, flow: &Flow<FlowData>, _now: i64) -> anyhow::Result<()> {
+    if !eve.wants("flow") {
+        return Ok(());
+    }
+    let mut ev = eve::Event::new("flow", flow.last_ts);
+    let k = &flow.key;
+    ev.flow_id = Some(flow.flow_id);
+    ev.src_ip = Some(k.src_ip.to_string());
+    ev.dest_ip = Some(k.dst_ip.to_string());
+    if matches!(k.proto, 6 | 17) {
+        ev.src_port = Some(k.sport);
+        ev.dest_port = Some(k.dport);
+    }
+    ev.proto = Some(proto_name(k.proto));
+    ev.community_id = Some(flow.community_id.clone());
+    ev.app_proto = flow.user.app.as_ref().map(|a| a.proto().name().to_string());
+    ev.rest.insert(
+        "flow".into(),
+        json!({
+            "pkts_toserver": flow.to_server_pkts,
+            "pkts_toclient": flow.to_client_pkts,
+            "bytes_toserver": flow.to_server_bytes,
+            "bytes_toclient": flow.to_client_bytes,
+            "start": eve::format_timestamp(flow.start_ts),
+            "end": eve::format_timestamp(flow.last_ts),
+            "age": flow.age_secs(),
+            "state": flow.state_name(),
+            "reason": flow.reason.name(),
+            "alerted": flow.alerted,
+        }),
+    );
+    if let Some(s) = &flow.tcp {
+        ev.rest.insert("tcp".into(), json!({"state": s.state_name()}));
+    }
+    eve.write(&ev)?;
+    Ok(())
+}
+
+/// The final `stats` record, with Suricata's section names.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_stats(
+    eve: &mut EveWriter,
+    ts: i64,
+    summary: &RunSummary,
+    decoder: &sensor_net::decode::DecodeCounters,
+    flows: &sensor_flow::FlowCounters,
+    stream: &sensor_flow::StreamCounters,
+    engine: &Engine,
+    evaluated: u64,
+) -> anyhow::Result<()> {
+    if !eve.wants("stats") {
+        return Ok(());
+    }
+    let st = engine.stats();
+    let mut ev = eve::Event::new("stats", ts);
+    ev.rest.insert(
+        "stats".into(),
+        json!({
+            "uptime": summary.seconds.round() as u64,
+            "capture": {"frames": summary.frames, "truncated_records": summary.truncated_records},
+            "decoder": serde_json::to_value(decoder).unwrap_or(Value::Null),
+            "flow": serde_json::to_value(flows).unwrap_or(Value::Null),
+            "tcp": serde_json::to_value(stream).unwrap_or(Value::Null),
+            "detect": {
+                "alert": summary.alerts,
+                "engines": [{"id": 0, "rules_loaded": st.rules_loaded, "rules_failed": st.rules_skipped}],
+                "rules_evaluated": evaluated,
+                "mpm_backend": st.backend,
+            },
+        }),
+    );
+    eve.write(&ev)?;
+    Ok(())
+}

@@ -1,0 +1,598 @@
+//! The packet pipeline: capture → decode → flow/reassembly → app-layer → detect → EVE.
+
+mod eve_out;
+mod flowdata;
+mod txview;
+
+use std::net::IpAddr;
+use std::path::Path;
+
+use anyhow::Context;
+use sensor_app::{AppConfig, AppEvent, AppProto, AppState, Probe};
+use sensor_detect::{AlertHit, Engine, FlowInput, IcmpInput, PacketInput, TcpInput, ThreadCtx, TxView};
+use sensor_flow::{Direction, Flow, FlowTable, PacketMeta, StreamItem, StreamOutput, TcpMeta};
+use sensor_net::capture::FileReader;
+use sensor_net::decode::{Decoder, Packet, L4};
+
+use crate::output::EveWriter;
+pub use eve_out::RunSummary;
+use flowdata::{FlowData, PROBE_LIMIT, STREAM_CHUNK};
+use txview::{DnsView, HttpView, TlsView};
+
+/// A transaction side ready for inspection and logging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ready {
+    Http { id: u64, to_server: bool },
+    Dns { id: u64 },
+    Tls { to_server: bool },
+}
+
+/// The single-threaded pipeline over one capture.
+pub struct Pipeline<'e> {
+    engine: &'e Engine,
+    tctx: ThreadCtx,
+    decoder: Decoder,
+    flows: FlowTable<FlowData>,
+    sout: StreamOutput,
+    app_cfg: AppConfig,
+    eve: EveWriter,
+    alerts: Vec<AlertHit>,
+    app_events: Vec<AppEvent>,
+    ready: Vec<Ready>,
+    events: Vec<&'static str>,
+    expired: Vec<Flow<FlowData>>,
+    summary: RunSummary,
+}
+
+fn dir_index(d: Direction) -> usize {
+    match d {
+        Direction::ToServer => 0,
+        Direction::ToClient => 1,
+    }
+}
+
+fn app_dir(d: Direction) -> sensor_app::Direction {
+    match d {
+        Direction::ToServer => sensor_app::Direction::ToServer,
+        Direction::ToClient => sensor_app::Direction::ToClient,
+    }
+}
+
+impl<'e> Pipeline<'e> {
+    /// A pipeline writing to `eve`.
+    pub fn new(
+        engine: &'e Engine,
+        flow_cfg: sensor_flow::FlowConfig,
+        stream_cfg: sensor_flow::StreamConfig,
+        app_cfg: AppConfig,
+        eve: EveWriter,
+    ) -> anyhow::Result<Self> {
+        Ok(Pipeline {
+            tctx: ThreadCtx::new(engine),
+            engine,
+            decoder: Decoder::new(),
+            flows: FlowTable::new(flow_cfg, stream_cfg).context("flow table configuration")?,
+            sout: StreamOutput::new(),
+            app_cfg,
+            eve,
+            alerts: Vec::new(),
+            app_events: Vec::new(),
+            ready: Vec::new(),
+            events: Vec::new(),
+            expired: Vec::new(),
+            summary: RunSummary::default(),
+        })
+    }
+
+    /// Reads a whole capture file through the pipeline.
+    pub fn run_file(mut self, path: &Path) -> anyhow::Result<RunSummary> {
+        let mut reader =
+            FileReader::open(path).with_context(|| format!("cannot read capture {}", path.display()))?;
+        let started = std::time::Instant::now();
+        let mut last_ts = 0i64;
+        loop {
+            let frame = match reader.next_frame() {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) => {
+                    // A damaged file ends the run, but what was read is kept and logged.
+                    tracing::error!(error = %e, file = %path.display(), "capture read error");
+                    self.summary.read_error = Some(e.to_string());
+                    break;
+                }
+            };
+            self.summary.frames += 1;
+            self.summary.bytes += frame.data.len() as u64;
+            last_ts = frame.ts.as_micros();
+            let pcap_cnt = self.summary.frames;
+            let mut pkts: Vec<Packet<'_>> = Vec::with_capacity(2);
+            self.decoder.decode(&frame, &mut pkts);
+            for mut p in pkts {
+                p.pcap_cnt = pcap_cnt;
+                self.packet(&p)?;
+            }
+        }
+        self.summary.truncated_records = reader.truncated_records();
+        // End of input: every flow ends.
+        let mut rest = Vec::new();
+        self.flows.drain(&mut rest);
+        for f in rest {
+            self.end_flow(f, last_ts)?;
+        }
+        self.summary.seconds = started.elapsed().as_secs_f64();
+        self.write_stats(last_ts)?;
+        self.eve.flush()?;
+        self.summary.eve_counts = self.eve.counts.clone();
+        Ok(self.summary)
+    }
+
+    fn packet(&mut self, p: &Packet<'_>) -> anyhow::Result<()> {
+        self.summary.packets += 1;
+        let now = p.ts.as_micros();
+        self.flows.expire(now, &mut self.expired);
+        if !self.expired.is_empty() {
+            for f in std::mem::take(&mut self.expired) {
+                self.end_flow(f, now)?;
+            }
+        }
+        self.events.clear();
+        self.events.extend(p.events.iter().map(|e| e.name()));
+        if !p.has_ip() {
+            // Only decoder-event rules can match a packet without IP.
+            if !self.events.is_empty() {
+                self.detect_packet_only(p)?;
+            }
+            return Ok(());
+        }
+        let (sport, dport) = p.ports().unwrap_or((0, 0));
+        let tcp_meta = p.tcp().map(|t| TcpMeta {
+            seq: t.seq,
+            ack: t.ack,
+            flags: t.flags,
+            window: t.window,
+            wscale: t.wscale,
+            sack_permitted: t.sack_permitted,
+            timestamp: t.timestamp,
+        });
+        let icmp = match &p.l4 {
+            L4::Icmpv4(i) | L4::Icmpv6(i) => Some((i.typ, i.code, i.id)),
+            _ => None,
+        };
+        if p.is_fragment && !p.reassembled {
+            return self.detect_packet_only(p);
+        }
+        let meta = PacketMeta {
+            ts_micros: now,
+            src: p.src,
+            dst: p.dst,
+            sport,
+            dport,
+            proto: p.ip_proto,
+            vlan: p.vlan,
+            vlan_count: p.vlan_count,
+            tcp: tcp_meta,
+            icmp,
+            payload: &p.payload,
+            len: p.len,
+        };
+        let lookup = self.flows.process(&meta, &mut self.sout);
+        let dir = lookup.direction;
+        let di = dir_index(dir);
+        self.events.extend(self.sout.events.iter().map(|e| e.name()));
+        let Some(flow) = self.flows.get_mut(lookup.handle) else {
+            return self.detect_packet_only(p);
+        };
+        self.ready.clear();
+        self.app_events.clear();
+        let mut flush = [false; 2];
+        let is_tcp = p.ip_proto == 6;
+        if is_tcp {
+            // Reassembled data, in order, into the app-layer parser and the stream buffer.
+            for item in &self.sout.items {
+                match *item {
+                    StreamItem::Data { dir: d, .. } => {
+                        let bytes = self.sout.item_bytes(item);
+                        let i = dir_index(d);
+                        flow.user.stream_bytes[i] += bytes.len() as u64;
+                        flow.user.pending[i].extend_from_slice(bytes);
+                        feed_tcp_app(&mut flow.user, d, bytes, sport, dport, now, &self.app_cfg, &mut self.app_events);
+                    }
+                    StreamItem::Gap { dir: d, len, .. } => {
+                        let i = dir_index(d);
+                        flush[i] = true;
+                        if let Some(app) = flow.user.app.as_mut() {
+                            app.gap(app_dir(d), len, &mut self.app_events);
+                        }
+                    }
+                }
+            }
+            let fin_rst = p.tcp().is_some_and(|t| t.flags & 0x05 != 0);
+            if fin_rst || self.sout.closed_now {
+                flush[di] = true;
+            }
+        } else if p.ip_proto == 17 && !p.payload.is_empty() {
+            if flow.user.app.is_none() && !flow.user.probe_failed {
+                match sensor_app::probe_udp(&p.payload, sport, dport) {
+                    Probe::Detected(proto) => {
+                        flow.user.app = Some(AppState::new(proto, false, &self.app_cfg))
+                    }
+                    _ => flow.user.probe_failed = true,
+                }
+            }
+            if let Some(app) = flow.user.app.as_mut() {
+                app.parse(app_dir(dir), &p.payload, now, &mut self.app_events);
+            }
+        }
+        collect_ready(&self.app_events, &mut self.ready, &mut flush, &mut self.events);
+        for (i, pending) in flow.user.pending.iter().enumerate() {
+            if pending.len() >= STREAM_CHUNK {
+                flush[i] = true;
+            }
+        }
+        // The stream chunk inspected with this packet: its own direction's pending data.
+        let stream_chunk = if flush[di] && !flow.user.pending[di].is_empty() {
+            Some(std::mem::take(&mut flow.user.pending[di]))
+        } else {
+            None
+        };
+        let established = match &flow.tcp {
+            Some(s) => s.is_established(),
+            None => flow.to_server_pkts > 0 && flow.to_client_pkts > 0,
+        };
+        let app_proto = flow.user.app.as_ref().map(|a| a.proto().name());
+        let in_stream = is_tcp && self.sout.tracked && !p.payload.is_empty();
+        let mut input = base_input(p, &self.events);
+        input.stream = stream_chunk.as_deref();
+        input.in_stream = in_stream;
+        input.flow = Some(FlowInput {
+            to_server: dir == Direction::ToServer,
+            established,
+            stream_tracked: self.sout.tracked,
+            app_proto,
+            stream_bytes: flow.user.stream_bytes,
+        });
+        let ready = std::mem::take(&mut self.ready);
+        let fref = FlowRef {
+            flow_id: flow.flow_id,
+            community_id: flow.community_id.clone(),
+            app_proto,
+            to_server: dir == Direction::ToServer,
+            counts: [flow.to_server_pkts, flow.to_client_pkts, flow.to_server_bytes, flow.to_client_bytes],
+            start_ts: flow.start_ts,
+        };
+        let (app, detect) = (&flow.user.app, &mut flow.user.detect);
+        self.alerts.clear();
+        {
+            let views = tx_views(app.as_ref(), &ready);
+            let refs: Vec<&dyn TxView> = views.iter().map(|v| v.as_dyn()).collect();
+            self.engine.inspect(&mut self.tctx, &input, &refs, Some(detect), &mut self.alerts);
+        }
+        if !self.alerts.is_empty() {
+            flow.alerted = true;
+        }
+        let alerts = std::mem::take(&mut self.alerts);
+        eve_out::write_alerts(&mut self.eve, self.engine, p, Some(&fref), &alerts, app.as_ref(), &ready, &mut self.summary)?;
+        self.alerts = alerts;
+        eve_out::write_app_records(&mut self.eve, p.ts.as_micros(), Some(p), &fref, &mut flow.user, &ready, &self.app_events)?;
+        self.ready = ready;
+        Ok(())
+    }
+
+    /// Inspection of a packet without a flow (no IP, unreassembled fragment).
+    fn detect_packet_only(&mut self, p: &Packet<'_>) -> anyhow::Result<()> {
+        let events = std::mem::take(&mut self.events);
+        let input = base_input(p, &events);
+        self.alerts.clear();
+        self.engine.inspect(&mut self.tctx, &input, &[], None, &mut self.alerts);
+        self.events = events;
+        let alerts = std::mem::take(&mut self.alerts);
+        eve_out::write_alerts(&mut self.eve, self.engine, p, None, &alerts, None, &[], &mut self.summary)?;
+        self.alerts = alerts;
+        Ok(())
+    }
+
+    /// A flow leaves the table: flush its stream and parsers, inspect what is left in
+    /// each direction, write its records.
+    fn end_flow(&mut self, mut flow: Flow<FlowData>, now: i64) -> anyhow::Result<()> {
+        self.app_events.clear();
+        self.flows.flush_stream(&mut flow, &mut self.sout);
+        let (sport, dport) = (flow.key.sport, flow.key.dport);
+        for item in &self.sout.items {
+            if let StreamItem::Data { dir: d, .. } = *item {
+                let bytes = self.sout.item_bytes(item);
+                let i = dir_index(d);
+                flow.user.stream_bytes[i] += bytes.len() as u64;
+                flow.user.pending[i].extend_from_slice(bytes);
+                feed_tcp_app(&mut flow.user, d, bytes, sport, dport, flow.last_ts, &self.app_cfg, &mut self.app_events);
+            }
+        }
+        if let Some(app) = flow.user.app.as_mut() {
+            app.close(&mut self.app_events);
+        }
+        let mut ready = Vec::new();
+        let mut flush = [true; 2];
+        self.events.clear();
+        collect_ready(&self.app_events, &mut ready, &mut flush, &mut self.events);
+        let app_proto = flow.user.app.as_ref().map(|a| a.proto().name());
+        for d in [Direction::ToServer, Direction::ToClient] {
+            let i = dir_index(d);
+            let dir_ready: Vec<Ready> = ready
+                .iter()
+                .copied()
+                .filter(|r| ready_to_server(r) == Some(d == Direction::ToServer))
+                .collect();
+            let chunk = std::mem::take(&mut flow.user.pending[i]);
+            if chunk.is_empty() && dir_ready.is_empty() {
+                continue;
+            }
+            let (src, dst, sp, dp) = endpoints(&flow.key, d == Direction::ToServer);
+            let established = flow.tcp.as_ref().is_some_and(|s| s.was_established())
+                || (flow.tcp.is_none() && flow.to_server_pkts > 0 && flow.to_client_pkts > 0);
+            let input = PacketInput {
+                ts_micros: flow.last_ts,
+                src,
+                dst,
+                sport: sp,
+                dport: dp,
+                ip_proto: flow.key.proto,
+                ttl: 0,
+                ip_id: 0,
+                tos: 0,
+                frag_bits: 0,
+                frag_offset: 0,
+                is_fragment: false,
+                tcp: None,
+                icmp: None,
+                payload: &[],
+                stream: if chunk.is_empty() { None } else { Some(&chunk) },
+                in_stream: true,
+                flow: Some(FlowInput {
+                    to_server: d == Direction::ToServer,
+                    established,
+                    stream_tracked: true,
+                    app_proto,
+                    stream_bytes: flow.user.stream_bytes,
+                }),
+                events: &self.events,
+            };
+            let fref = FlowRef {
+                flow_id: flow.flow_id,
+                community_id: flow.community_id.clone(),
+                app_proto,
+                to_server: d == Direction::ToServer,
+                counts: [flow.to_server_pkts, flow.to_client_pkts, flow.to_server_bytes, flow.to_client_bytes],
+                start_ts: flow.start_ts,
+            };
+            self.alerts.clear();
+            {
+                let views = tx_views(flow.user.app.as_ref(), &dir_ready);
+                let refs: Vec<&dyn TxView> = views.iter().map(|v| v.as_dyn()).collect();
+                self.engine.inspect(&mut self.tctx, &input, &refs, Some(&mut flow.user.detect), &mut self.alerts);
+            }
+            if !self.alerts.is_empty() {
+                flow.alerted = true;
+            }
+            let alerts = std::mem::take(&mut self.alerts);
+            eve_out::write_pseudo_alerts(&mut self.eve, self.engine, &input, &fref, &alerts, flow.user.app.as_ref(), &dir_ready, &mut self.summary)?;
+            self.alerts = alerts;
+        }
+        let fref = FlowRef {
+            flow_id: flow.flow_id,
+            community_id: flow.community_id.clone(),
+            app_proto,
+            to_server: true,
+            counts: [flow.to_server_pkts, flow.to_client_pkts, flow.to_server_bytes, flow.to_client_bytes],
+            start_ts: flow.start_ts,
+        };
+        eve_out::write_app_records(&mut self.eve, flow.last_ts, None, &fref, &mut flow.user, &ready, &self.app_events)?;
+        eve_out::write_final_app_records(&mut self.eve, &flow, &fref)?;
+        eve_out::write_flow(&mut self.eve, &flow, now)?;
+        self.summary.flows += 1;
+        Ok(())
+    }
+
+    fn write_stats(&mut self, last_ts: i64) -> anyhow::Result<()> {
+        eve_out::write_stats(
+            &mut self.eve,
+            last_ts,
+            &self.summary,
+            self.decoder.counters(),
+            &self.flows.counters(),
+            &self.flows.stream_counters(),
+            self.engine,
+            self.tctx.evaluated,
+        )
+    }
+}
+
+/// Flow facts an alert record needs.
+pub(crate) struct FlowRef {
+    pub flow_id: u64,
+    pub community_id: String,
+    pub app_proto: Option<&'static str>,
+    pub to_server: bool,
+    /// pkts to server, pkts to client, bytes to server, bytes to client.
+    pub counts: [u64; 4],
+    pub start_ts: i64,
+}
+
+fn ready_to_server(r: &Ready) -> Option<bool> {
+    match r {
+        Ready::Http { to_server, .. } | Ready::Tls { to_server } => Some(*to_server),
+        Ready::Dns { .. } => None,
+    }
+}
+
+/// Turns parser events into ready transaction sides and stream flush triggers.
+fn collect_ready(
+    events: &[AppEvent],
+    ready: &mut Vec<Ready>,
+    flush: &mut [bool; 2],
+    names: &mut Vec<&'static str>,
+) {
+    for ev in events {
+        let r = match ev {
+            AppEvent::HttpRequestComplete(id) => Ready::Http { id: *id, to_server: true },
+            AppEvent::HttpResponseComplete(id) => Ready::Http { id: *id, to_server: false },
+            AppEvent::Dns(id) => Ready::Dns { id: *id },
+            AppEvent::TlsClientHello => Ready::Tls { to_server: true },
+            AppEvent::TlsCertificate => Ready::Tls { to_server: false },
+            AppEvent::TlsServerHello => {
+                // Inspected with the certificate when one follows; else at handshake end.
+                continue;
+            }
+            AppEvent::TlsHandshakeDone => Ready::Tls { to_server: false },
+            AppEvent::Anomaly(name) => {
+                names.push(name);
+                continue;
+            }
+            _ => continue,
+        };
+        match ready_to_server(&r) {
+            Some(true) => flush[0] = true,
+            Some(false) => flush[1] = true,
+            None => {}
+        }
+        if !ready.contains(&r) {
+            ready.push(r);
+        }
+    }
+}
+
+/// Protocol detection on the first bytes, then parsing.
+#[allow(clippy::too_many_arguments)]
+fn feed_tcp_app(
+    fd: &mut FlowData,
+    d: Direction,
+    bytes: &[u8],
+    sport: u16,
+    dport: u16,
+    now: i64,
+    cfg: &AppConfig,
+    out: &mut Vec<AppEvent>,
+) {
+    if let Some(app) = fd.app.as_mut() {
+        app.parse(app_dir(d), bytes, now, out);
+        return;
+    }
+    if fd.probe_failed || bytes.is_empty() {
+        return;
+    }
+    let i = dir_index(d);
+    if fd.probe_rejected[i] {
+        return;
+    }
+    fd.probe_buf[i].extend_from_slice(bytes);
+    match sensor_app::probe_tcp(app_dir(d), &fd.probe_buf[i], sport, dport) {
+        Probe::Detected(proto) => {
+            let mut app = AppState::new(proto, true, cfg);
+            // The detecting side first, then whatever the other side sent before.
+            let mine = std::mem::take(&mut fd.probe_buf[i]);
+            let other = std::mem::take(&mut fd.probe_buf[1 - i]);
+            let od = if i == 0 { Direction::ToClient } else { Direction::ToServer };
+            if proto == AppProto::Http || i == 0 {
+                app.parse(app_dir(d), &mine, now, out);
+                if !other.is_empty() {
+                    app.parse(app_dir(od), &other, now, out);
+                }
+            } else {
+                if !other.is_empty() {
+                    app.parse(app_dir(od), &other, now, out);
+                }
+                app.parse(app_dir(d), &mine, now, out);
+            }
+            fd.app = Some(app);
+        }
+        Probe::NeedMore if fd.probe_buf[i].len() < PROBE_LIMIT => {}
+        _ => {
+            fd.probe_rejected[i] = true;
+            fd.probe_buf[i] = Vec::new();
+            if fd.probe_rejected[1 - i] {
+                fd.probe_failed = true;
+                fd.probe_buf = Default::default();
+            }
+        }
+    }
+}
+
+/// A transaction view of any protocol.
+enum AnyView<'a> {
+    Http(HttpView<'a>),
+    Dns(DnsView<'a>),
+    Tls(TlsView<'a>),
+}
+
+impl AnyView<'_> {
+    fn as_dyn(&self) -> &dyn TxView {
+        match self {
+            AnyView::Http(v) => v,
+            AnyView::Dns(v) => v,
+            AnyView::Tls(v) => v,
+        }
+    }
+}
+
+fn tx_views<'a>(app: Option<&'a AppState>, ready: &[Ready]) -> Vec<AnyView<'a>> {
+    let Some(app) = app else {
+        return Vec::new();
+    };
+    ready
+        .iter()
+        .filter_map(|r| match *r {
+            Ready::Http { id, to_server } => app
+                .http()
+                .and_then(|h| h.tx(id))
+                .map(|tx| AnyView::Http(HttpView { tx, to_server })),
+            Ready::Dns { id } => app.dns().and_then(|s| s.tx(id)).map(|tx| AnyView::Dns(DnsView { tx })),
+            Ready::Tls { to_server } => app.tls().map(|state| AnyView::Tls(TlsView { state, to_server })),
+        })
+        .collect()
+}
+
+/// The packet fields every inspection needs.
+fn base_input<'a>(p: &'a Packet<'_>, events: &'a [&'static str]) -> PacketInput<'a> {
+    let (sport, dport) = p.ports().unwrap_or((0, 0));
+    PacketInput {
+        ts_micros: p.ts.as_micros(),
+        src: p.src,
+        dst: p.dst,
+        sport,
+        dport,
+        ip_proto: p.ip_proto,
+        ttl: p.ttl,
+        ip_id: p.ip_id,
+        tos: p.ip_tos,
+        frag_bits: p.ip_flags,
+        frag_offset: u16::try_from(p.frag_offset).unwrap_or(u16::MAX),
+        is_fragment: p.is_fragment,
+        tcp: p.tcp().map(|t| TcpInput {
+            flags: t.flags,
+            seq: t.seq,
+            ack: t.ack,
+            window: t.window,
+        }),
+        icmp: match &p.l4 {
+            L4::Icmpv4(i) | L4::Icmpv6(i) => Some(IcmpInput {
+                itype: i.typ,
+                icode: i.code,
+                id: i.id,
+                seq: i.seq,
+            }),
+            _ => None,
+        },
+        payload: &p.payload,
+        stream: None,
+        in_stream: false,
+        flow: None,
+        events,
+    }
+}
+
+/// Source and destination of a flow direction: (src, dst, sport, dport).
+fn endpoints(k: &sensor_flow::FlowKey, to_server: bool) -> (IpAddr, IpAddr, u16, u16) {
+    if to_server {
+        (k.src_ip, k.dst_ip, k.sport, k.dport)
+    } else {
+        (k.dst_ip, k.src_ip, k.dport, k.sport)
+    }
+}
