@@ -207,20 +207,21 @@ impl Engine {
                 Err(s) => skipped.push(s),
             }
         }
-        // Engine order: pass first (Suricata's action order), flowbit setters before
-        // readers, then priority, then load order.
+        // Engine order, as Suricata's SCSigOrderSignatures: action (pass first), then
+        // flowbits use (setters, setters that also read, readers, the rest), then
+        // priority, then load order.
         let order_key = |c: &Compiled| {
             let action = match c.info.action {
                 Action::Pass => 0u8,
                 _ => 1,
             };
-            let sets = c.bit_actions.iter().any(|(cmd, _)| *cmd == FlowbitCmd::Set);
+            let sets = !c.bit_actions.is_empty();
             let reads = !c.bit_checks.is_empty();
             let fb = match (sets, reads) {
                 (true, false) => 0u8,
                 (true, true) => 1,
-                (false, false) => 2,
-                (false, true) => 3,
+                (false, true) => 2,
+                (false, false) => 3,
             };
             (action, fb, c.info.severity)
         };
@@ -570,7 +571,7 @@ fn is_iponly(r: &Rule) -> bool {
         && r.header.dport.is_any()
         && r.buffers.is_empty()
         && r.flow.is_none()
-        && r.bit_checks_free()
+        && r.flowbits.iter().all(|f| f.cmd == FlowbitCmd::Set)
         && r.dsize.is_none()
         && r.ttl.is_none()
         && r.itype.is_none()
@@ -591,17 +592,4 @@ fn is_iponly(r: &Rule) -> bool {
         && r.stream_size.is_none()
         && r.urilen.is_none()
         && r.events.is_empty()
-}
-
-trait FlowbitReads {
-    fn bit_checks_free(&self) -> bool;
-}
-
-impl FlowbitReads for Rule {
-    fn bit_checks_free(&self) -> bool {
-        !self
-            .flowbits
-            .iter()
-            .any(|f| matches!(f.cmd, FlowbitCmd::IsSet | FlowbitCmd::IsNotSet))
-    }
 }

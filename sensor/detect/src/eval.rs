@@ -221,6 +221,12 @@ impl Engine {
     ) -> Option<AlertHit> {
         let r = &c.rule;
         let h = &r.header;
+        if p.pseudo
+            && (c.app_bufs.is_empty()
+                && (c.payload_bufs.is_empty() || c.payload_mode == PayloadMode::PacketOnly))
+        {
+            return None;
+        }
         // Header.
         if let Some(protos) = c.ip_protos {
             if !protos.contains(&p.ip_proto) {
@@ -420,6 +426,10 @@ fn packet_keywords_match(c: &Compiled, p: &PacketInput<'_>) -> bool {
         Some(cmp) => v.is_some_and(|v| cmp.matches(v)),
     };
     if !num(&r.dsize, Some(p.payload.len() as u64)) {
+        return false;
+    }
+    // Suricata's `dsize:!N` does not match packets without payload.
+    if matches!(r.dsize, Some(sensor_rules::NumCmp::Ne(_))) && p.payload.is_empty() {
         return false;
     }
     if !num(&r.ttl, Some(u64::from(p.ttl))) {

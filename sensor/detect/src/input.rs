@@ -51,6 +51,9 @@ pub struct PacketInput<'a> {
     /// the packet alone.
     pub in_stream: bool,
     pub flow: Option<FlowInput>,
+    /// A pseudo packet made when a flow ends to inspect what is left of its streams and
+    /// transactions: only stream and transaction rules are evaluated on it.
+    pub pseudo: bool,
     /// Decoder, stream and app-layer event names raised on this packet
     /// (`ipv4.trunc_pkt`, `stream.pkt_invalid_ack`, `http.request_field_too_long` …).
     pub events: &'a [&'static str],

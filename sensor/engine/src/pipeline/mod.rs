@@ -240,7 +240,11 @@ impl<'e> Pipeline<'e> {
             None => flow.to_server_pkts > 0 && flow.to_client_pkts > 0,
         };
         let app_proto = flow.user.app.as_ref().map(|a| a.proto().name());
-        let in_stream = is_tcp && self.sout.tracked && !p.payload.is_empty();
+        // The payload went into the stream engine (session seen from its SYN): stream
+        // rules inspect it there, not as a lone packet.
+        let in_stream = is_tcp
+            && !p.payload.is_empty()
+            && flow.tcp.as_ref().is_some_and(|s| s.state() != sensor_flow::TcpState::None);
         let mut input = base_input(p, &self.events);
         input.stream = stream_chunk.as_deref();
         input.in_stream = in_stream;
@@ -353,6 +357,7 @@ impl<'e> Pipeline<'e> {
                     app_proto,
                     stream_bytes: flow.user.stream_bytes,
                 }),
+                pseudo: true,
                 events: &self.events,
             };
             let fref = FlowRef {
@@ -584,6 +589,7 @@ fn base_input<'a>(p: &'a Packet<'_>, events: &'a [&'static str]) -> PacketInput<
         stream: None,
         in_stream: false,
         flow: None,
+        pseudo: false,
         events,
     }
 }
