@@ -37,8 +37,8 @@ pub struct RuleInfo {
     pub action: Action,
     /// Classification description, or empty.
     pub category: String,
-    /// 1 (high) … 4; `priority`, else the classification's, else 3.
-    pub severity: u8,
+    /// 1 (high) … 255; `priority`, else the classification's, else 3.
+    pub severity: u32,
     /// `metadata` grouped by key, in rule order.
     pub metadata: Vec<(String, Vec<String>)>,
 }
@@ -65,6 +65,8 @@ pub(crate) struct Compiled {
     pub groups: u8,
     /// Required IP protocol numbers, when the rule's protocol pins them (icmpv4 vs icmpv6).
     pub ip_protos: Option<&'static [u8]>,
+    /// `ipv4` / `ipv6` rules: the IP version required.
+    pub ip_version: Option<u8>,
     pub app_proto: Option<&'static str>,
     pub payload_mode: PayloadMode,
     pub payload_bufs: Vec<usize>,
@@ -87,8 +89,59 @@ pub(crate) struct Group {
     pub stream: Option<Prefilter>,
     /// One prefilter per application-layer buffer kind.
     pub app: Vec<Prefilter>,
-    /// Rules without a usable fast pattern (not IP-only).
-    pub always: Vec<u32>,
+    /// Rules without a usable fast pattern (not IP-only), bucketed by what they need.
+    pub always: AlwaysRules,
+}
+
+/// Rules without a fast pattern, split by the cheapest condition that rules them out,
+/// so that a packet only walks the buckets that can match it.
+#[derive(Default)]
+pub(crate) struct AlwaysRules {
+    /// Rules that need a decoder/stream/app-layer event, by the event's name.
+    pub by_event: HashMap<String, Vec<u32>>,
+    /// Rules that inspect transactions of an application protocol: (protocol, rules).
+    pub with_tx: Vec<(&'static str, Vec<u32>)>,
+    /// Rules bound to an application protocol without transaction buffers.
+    pub on_app: Vec<(&'static str, Vec<u32>)>,
+    /// Rules that inspect payload or stream data (need some).
+    pub with_data: Vec<u32>,
+    /// Everything else: header and packet keywords only.
+    pub header: Vec<u32>,
+}
+
+impl AlwaysRules {
+    fn push(&mut self, c: &Compiled, id: u32) {
+        if let Some(ev) = c.rule.events.first() {
+            self.by_event.entry(ev.name.clone()).or_default().push(id);
+        } else if let (false, Some(app)) = (c.app_bufs.is_empty(), c.app_proto) {
+            bucket(&mut self.with_tx, app).push(id);
+        } else if let Some(app) = c.app_proto {
+            bucket(&mut self.on_app, app).push(id);
+        } else if !c.payload_bufs.is_empty() {
+            self.with_data.push(id);
+        } else {
+            self.header.push(id);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_event.values().map(Vec::len).sum::<usize>()
+            + self.with_tx.iter().map(|(_, v)| v.len()).sum::<usize>()
+            + self.on_app.iter().map(|(_, v)| v.len()).sum::<usize>()
+            + self.with_data.len()
+            + self.header.len()
+    }
+}
+
+fn bucket<'a>(list: &'a mut Vec<(&'static str, Vec<u32>)>, app: &'static str) -> &'a mut Vec<u32> {
+    let i = match list.iter().position(|(a, _)| *a == app) {
+        Some(i) => i,
+        None => {
+            list.push((app, Vec::new()));
+            list.len() - 1
+        }
+    };
+    &mut list[i].1
 }
 
 /// Counts reported after building.
@@ -99,6 +152,9 @@ pub struct EngineStats {
     pub iponly_rules: usize,
     pub prefilter_rules: usize,
     pub always_rules: usize,
+    /// Per transport group (tcp, udp, icmp, other): always-evaluated rules by bucket
+    /// [event, with_tx, on_app, with_data, header].
+    pub always_buckets: [[usize; 5]; 4],
     pub matchers: usize,
     pub backend: &'static str,
 }
@@ -270,11 +326,11 @@ impl Engine {
                 }
                 let g = group_index(bit);
                 let Some(fp) = fp else {
-                    groups[g].always.push(id);
+                    groups[g].always.push(c, id);
                     continue;
                 };
                 let Some(kind) = c.rule.buffers.get(fp.buffer_index).map(|b| b.kind) else {
-                    groups[g].always.push(id);
+                    groups[g].always.push(c, id);
                     continue;
                 };
                 let p = Pattern {
@@ -317,6 +373,16 @@ impl Engine {
                 g.app.push(Prefilter::build(kind, v, cfg.backend)?);
             }
             stats.always_rules += g.always.len();
+        }
+        for (gi, g) in groups.iter().enumerate() {
+            let a = &g.always;
+            stats.always_buckets[gi] = [
+                a.by_event.values().map(Vec::len).sum(),
+                a.with_tx.iter().map(|(_, v)| v.len()).sum(),
+                a.on_app.iter().map(|(_, v)| v.len()).sum(),
+                a.with_data.len(),
+                a.header.len(),
+            ];
         }
         for g in &groups {
             for p in [&g.pkt_all, &g.pkt_only, &g.stream].into_iter().flatten().chain(g.app.iter()) {
@@ -383,7 +449,7 @@ fn compile(rule: Rule, cfg: &EngineConfig<'_>, names: &mut FlowbitNames) -> Resu
     let h = &rule.header;
     let (groups, ip_protos, app_proto): (u8, Option<&'static [u8]>, Option<&'static str>) =
         match &h.proto {
-            Protocol::Ip => (G_TCP | G_UDP | G_ICMP | G_OTHER, None, None),
+            Protocol::Ip | Protocol::Ipv4 | Protocol::Ipv6 => (G_TCP | G_UDP | G_ICMP | G_OTHER, None, None),
             Protocol::Tcp | Protocol::TcpPkt | Protocol::TcpStream => (G_TCP, None, None),
             Protocol::Udp => (G_UDP, None, None),
             Protocol::Icmp => (G_ICMP, None, None),
@@ -545,10 +611,16 @@ fn compile(rule: Rule, cfg: &EngineConfig<'_>, names: &mut FlowbitNames) -> Resu
         metadata: metadata_groups(&rule.metadata),
     };
     let iponly = is_iponly(&rule);
+    let ip_version = match h.proto {
+        Protocol::Ipv4 => Some(4),
+        Protocol::Ipv6 => Some(6),
+        _ => None,
+    };
     Ok(Compiled {
         info,
         groups,
         ip_protos,
+        ip_version,
         app_proto,
         payload_mode,
         payload_bufs,
@@ -563,11 +635,21 @@ fn compile(rule: Rule, cfg: &EngineConfig<'_>, names: &mut FlowbitNames) -> Resu
     })
 }
 
-/// Suricata's IP-only signatures: protocol `ip`, no ports, no content, no packet or flow
-/// keywords — matched on addresses once per flow and direction.
+/// Suricata's IP-only signatures: a transport protocol at most (no app-layer), no ports,
+/// no content, no packet or flow keywords, only `flowbits:set` — matched on addresses
+/// once per flow and direction.
 fn is_iponly(r: &Rule) -> bool {
-    matches!(r.header.proto, Protocol::Ip)
-        && r.header.sport.is_any()
+    matches!(
+        r.header.proto,
+        Protocol::Ip
+            | Protocol::Ipv4
+            | Protocol::Ipv6
+            | Protocol::Tcp
+            | Protocol::Udp
+            | Protocol::Icmp
+            | Protocol::Icmpv4
+            | Protocol::Icmpv6
+    ) && r.header.sport.is_any()
         && r.header.dport.is_any()
         && r.buffers.is_empty()
         && r.flow.is_none()

@@ -139,9 +139,28 @@ impl Engine {
                 }
             }
         }
-        for &r in &group.always {
-            ctx.cand.add(r);
+        let al = &group.always;
+        for ev in p.events {
+            if let Some(rules) = al.by_event.get(*ev) {
+                rules.iter().for_each(|&r| ctx.cand.add(r));
+            }
         }
+        if let Some(app) = p.flow.and_then(|f| f.app_proto) {
+            for (a, rules) in &al.on_app {
+                if *a == app {
+                    rules.iter().for_each(|&r| ctx.cand.add(r));
+                }
+            }
+            for (a, rules) in &al.with_tx {
+                if *a == app && txs.iter().any(|t| t.app_proto() == app) {
+                    rules.iter().for_each(|&r| ctx.cand.add(r));
+                }
+            }
+        }
+        if !p.payload.is_empty() || p.stream.is_some() {
+            al.with_data.iter().for_each(|&r| ctx.cand.add(r));
+        }
+        al.header.iter().for_each(|&r| ctx.cand.add(r));
         let dir_idx = usize::from(!p.flow.is_some_and(|f| f.to_server));
         let iponly_due = match flow.as_deref() {
             Some(st) => !st.iponly_done[dir_idx],
@@ -228,6 +247,15 @@ impl Engine {
             return None;
         }
         // Header.
+        // The transport group's bit is `1 << group index` (build::G_*).
+        if c.groups & (1 << group_of(p.ip_proto)) == 0 {
+            return None;
+        }
+        if let Some(v) = c.ip_version {
+            if (v == 4) != p.src.is_ipv4() {
+                return None;
+            }
+        }
         if let Some(protos) = c.ip_protos {
             if !protos.contains(&p.ip_proto) {
                 return None;

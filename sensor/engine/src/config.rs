@@ -157,8 +157,23 @@ impl Default for DetectConfig {
 pub struct OutputConfig {
     /// File name inside the log directory.
     pub filename: String,
-    /// Event types written: alert, flow, http, dns, tls, anomaly, stats.
+    /// Event types written: alert, flow, http, dns, tls, anomaly, stats (a list, or one
+    /// comma-separated string as `--set output.types=alert,stats` gives).
+    #[serde(deserialize_with = "list_or_csv")]
     pub types: Vec<String>,
+}
+
+fn list_or_csv<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        List(Vec<String>),
+        Csv(String),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::List(v) => v,
+        Either::Csv(s) => s.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+    })
 }
 
 impl Default for OutputConfig {

@@ -330,6 +330,10 @@ fn bench_pcap() {
         t.expire(p.ts_micros, &mut expired);
         let l = t.process(p, &mut so);
         if std::env::var("FLOW_DEBUG_GAPS").is_ok() {
+            if so.counters.midstream_pickups > 0 {
+                let k = t.get(l.handle).map(|f| f.key);
+                println!("pickup at ts {} key {k:?}", p.ts_micros);
+            }
             for g in so.gaps() {
                 let k = t.get(l.handle).map(|f| f.key);
                 println!("gap {g:?} at ts {} key {k:?}", p.ts_micros);

@@ -21,6 +21,7 @@ pub fn check(args: &RuleArgs) -> anyhow::Result<ExitCode> {
         st.matchers,
         if st.backend.is_empty() { "none" } else { st.backend }
     );
+    tracing::debug!(buckets = ?st.always_buckets, "always-evaluated rules per group [event, tx, app, data, header]");
     Ok(if loaded.parse_errors.is_empty() {
         ExitCode::SUCCESS
     } else {

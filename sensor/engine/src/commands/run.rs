@@ -47,6 +47,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     let pipeline = Pipeline::new(&loaded.engine, flow_cfg, stream_cfg, app_cfg, eve)?;
+    // Benchmarks time processing from this line on, as they do Suricata's "Engine started".
+    eprintln!(
+        "sensor: engine started ({} rules loaded in {:.1}s)",
+        loaded.engine.len(),
+        load_started.elapsed().as_secs_f64()
+    );
     let summary = pipeline.run_file(&args.pcap)?;
     let pps = summary.packets as f64 / summary.seconds.max(1e-9);
     let mbps = summary.bytes as f64 * 8.0 / 1e6 / summary.seconds.max(1e-9);

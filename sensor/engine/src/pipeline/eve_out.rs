@@ -60,7 +60,7 @@ fn alert_object(engine: &Engine, hit: &AlertHit) -> Option<eve::Alert> {
         rev: info.rev,
         signature: info.msg.clone(),
         category: info.category.clone(),
-        severity: u32::from(info.severity),
+        severity: info.severity,
         metadata,
         rest: Map::new(),
     })

@@ -205,7 +205,8 @@ impl TcpSession {
             out.counters.midstream_pickups += 1;
             return;
         }
-        if tcp.has(F::FIN) && !cfg.midstream {
+        if tcp.has(F::FIN) {
+            // no pickup from a FIN, even with midstream (as Suricata)
             out.event(StreamEvent::FinButNoSession);
             return;
         }
