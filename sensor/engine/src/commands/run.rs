@@ -46,7 +46,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         response_body_limit: cfg.app.response_body_limit,
         ..Default::default()
     };
-    let pipeline = Pipeline::new(&loaded.engine, flow_cfg, stream_cfg, app_cfg, eve)?;
+    let mut yara_files = cfg.rules.yara.clone();
+    yara_files.extend(args.yara.iter().cloned());
+    let yara = if yara_files.is_empty() {
+        None
+    } else {
+        let rules = sensor_yara::YaraRules::compile_files(&yara_files)
+            .map_err(|e| anyhow::anyhow!("YARA rules: {e}"))?;
+        tracing::info!(rules = rules.rule_count(), first_sid = crate::pipeline::YARA_SID_BASE, "YARA rules compiled");
+        Some(rules)
+    };
+    let pipeline = Pipeline::new(&loaded.engine, flow_cfg, stream_cfg, app_cfg, eve, yara.as_ref())?;
     // Benchmarks time processing from this line on, as they do Suricata's "Engine started".
     eprintln!(
         "sensor: engine started ({} rules loaded in {:.1}s)",
@@ -54,11 +64,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         load_started.elapsed().as_secs_f64()
     );
     let summary = pipeline.run_file(&args.pcap)?;
-    let pps = summary.packets as f64 / summary.seconds.max(1e-9);
+    // Packets as Suricata counts them: frames read from the capture.
+    let pps = summary.frames as f64 / summary.seconds.max(1e-9);
     let mbps = summary.bytes as f64 * 8.0 / 1e6 / summary.seconds.max(1e-9);
     eprintln!(
         "sensor: {} packets, {} bytes, {} flows, {} alerts in {:.3}s ({:.0} pkt/s, {:.1} Mbit/s); rules {} loaded, {} skipped",
-        summary.packets,
+        summary.frames,
         summary.bytes,
         summary.flows,
         summary.alerts,

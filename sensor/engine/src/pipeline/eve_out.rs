@@ -26,16 +26,54 @@ pub struct RunSummary {
     pub eve_counts: Vec<(String, u64)>,
 }
 
+/// IP protocol names as Suricata writes them (IANA keywords).
 pub(crate) fn proto_name(p: u8) -> String {
-    match p {
-        1 => "ICMP".into(),
-        6 => "TCP".into(),
-        17 => "UDP".into(),
-        58 => "IPv6-ICMP".into(),
-        47 => "GRE".into(),
-        50 => "ESP".into(),
-        132 => "SCTP".into(),
-        n => format!("{n:03}"),
+    let name = match p {
+        0 => "HOPOPT",
+        1 => "ICMP",
+        2 => "IGMP",
+        4 => "IPv4",
+        6 => "TCP",
+        8 => "EGP",
+        9 => "IGP",
+        17 => "UDP",
+        41 => "IPv6",
+        43 => "IPv6-Route",
+        44 => "IPv6-Frag",
+        46 => "RSVP",
+        47 => "GRE",
+        50 => "ESP",
+        51 => "AH",
+        58 => "IPv6-ICMP",
+        59 => "IPv6-NoNxt",
+        60 => "IPv6-Opts",
+        88 => "EIGRP",
+        89 => "OSPF",
+        94 => "IPIP",
+        103 => "PIM",
+        108 => "IPComp",
+        112 => "VRRP",
+        115 => "L2TP",
+        132 => "SCTP",
+        136 => "UDPLite",
+        137 => "MPLS-in-IP",
+        n => return n.to_string(),
+    };
+    name.to_string()
+}
+
+/// Addresses as Suricata writes them: IPv4 dotted, IPv6 in full (eight groups of four
+/// hex digits, no `::` compression).
+pub(crate) fn ip_str(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(a) => a.to_string(),
+        std::net::IpAddr::V6(a) => {
+            let s = a.segments();
+            format!(
+                "{:04x}:{:04x}:{:04x}:{:04x}:{:04x}:{:04x}:{:04x}:{:04x}",
+                s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
+            )
+        }
     }
 }
 
@@ -122,8 +160,8 @@ pub(crate) fn write_alerts(
         let mut ev = eve::Event::new("alert", p.ts.as_micros());
         ev.pcap_cnt = Some(p.pcap_cnt);
         if p.has_ip() {
-            ev.src_ip = Some(p.src.to_string());
-            ev.dest_ip = Some(p.dst.to_string());
+            ev.src_ip = Some(ip_str(p.src));
+            ev.dest_ip = Some(ip_str(p.dst));
             if let Some((sp, dp)) = p.ports() {
                 ev.src_port = Some(sp);
                 ev.dest_port = Some(dp);
@@ -171,8 +209,8 @@ pub(crate) fn write_pseudo_alerts(
         };
         summary.alerts += 1;
         let mut ev = eve::Event::new("alert", input.ts_micros);
-        ev.src_ip = Some(input.src.to_string());
-        ev.dest_ip = Some(input.dst.to_string());
+        ev.src_ip = Some(ip_str(input.src));
+        ev.dest_ip = Some(ip_str(input.dst));
         if matches!(input.ip_proto, 6 | 17) {
             ev.src_port = Some(input.sport);
             ev.dest_port = Some(input.dport);
@@ -192,16 +230,16 @@ pub(crate) fn write_pseudo_alerts(
 fn record_header(ev: &mut eve::Event, p: Option<&Packet<'_>>, f: &FlowRef, key: Option<&sensor_flow::FlowKey>) {
     if let Some(p) = p {
         ev.pcap_cnt = Some(p.pcap_cnt);
-        ev.src_ip = Some(p.src.to_string());
-        ev.dest_ip = Some(p.dst.to_string());
+        ev.src_ip = Some(ip_str(p.src));
+        ev.dest_ip = Some(ip_str(p.dst));
         if let Some((sp, dp)) = p.ports() {
             ev.src_port = Some(sp);
             ev.dest_port = Some(dp);
         }
         ev.proto = Some(proto_name(p.ip_proto));
     } else if let Some(k) = key {
-        ev.src_ip = Some(k.src_ip.to_string());
-        ev.dest_ip = Some(k.dst_ip.to_string());
+        ev.src_ip = Some(ip_str(k.src_ip));
+        ev.dest_ip = Some(ip_str(k.dst_ip));
         ev.src_port = Some(k.sport);
         ev.dest_port = Some(k.dport);
         ev.proto = Some(proto_name(k.proto));
@@ -319,8 +357,8 @@ pub(crate) fn write_flow(eve: &mut EveWriter, flow: &Flow<FlowData>, _now: i64) 
     let mut ev = eve::Event::new("flow", flow.last_ts);
     let k = &flow.key;
     ev.flow_id = Some(flow.flow_id);
-    ev.src_ip = Some(k.src_ip.to_string());
-    ev.dest_ip = Some(k.dst_ip.to_string());
+    ev.src_ip = Some(ip_str(k.src_ip));
+    ev.dest_ip = Some(ip_str(k.dst_ip));
     if matches!(k.proto, 6 | 17) {
         ev.src_port = Some(k.sport);
         ev.dest_port = Some(k.dport);
@@ -383,6 +421,44 @@ pub(crate) fn write_stats(
             },
         }),
     );
+    eve.write(&ev)?;
+    Ok(())
+}
+
+/// An alert for a YARA match on a stream chunk or an HTTP body.
+pub(crate) fn write_yara_alert(
+    eve: &mut EveWriter,
+    hit: &super::yara::YaraHit,
+    input: &PacketInput<'_>,
+    p: Option<&Packet<'_>>,
+    flow: &FlowRef,
+    summary: &mut RunSummary,
+) -> anyhow::Result<()> {
+    summary.alerts += 1;
+    let mut ev = eve::Event::new("alert", input.ts_micros);
+    ev.pcap_cnt = p.map(|p| p.pcap_cnt);
+    ev.src_ip = Some(ip_str(input.src));
+    ev.dest_ip = Some(ip_str(input.dst));
+    if matches!(input.ip_proto, 6 | 17) {
+        ev.src_port = Some(input.sport);
+        ev.dest_port = Some(input.dport);
+    }
+    ev.proto = Some(proto_name(input.ip_proto));
+    flow_header(&mut ev, flow);
+    let mut rest = Map::new();
+    rest.insert("yara".into(), json!({"rule": hit.rule, "tags": hit.tags}));
+    ev.alert = Some(eve::Alert {
+        action: "allowed".into(),
+        gid: 1,
+        signature_id: hit.sid,
+        rev: 1,
+        signature: format!("YARA {}", hit.rule),
+        category: "YARA rule match".into(),
+        severity: hit.severity,
+        metadata: None,
+        rest,
+    });
+    flow_summary(flow, &mut ev);
     eve.write(&ev)?;
     Ok(())
 }

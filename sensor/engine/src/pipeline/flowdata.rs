@@ -30,4 +30,6 @@ pub struct FlowData {
     pub tls_logged: bool,
     /// HTTP transactions already written as `http` events (by id).
     pub http_logged: Vec<u64>,
+    /// Per direction: YARA rules (by index) that already alerted on this flow.
+    pub yara_fired: [Vec<usize>; 2],
 }

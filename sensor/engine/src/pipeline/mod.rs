@@ -3,6 +3,7 @@
 mod eve_out;
 mod flowdata;
 mod txview;
+mod yara;
 
 use std::net::IpAddr;
 use std::path::Path;
@@ -18,6 +19,8 @@ use crate::output::EveWriter;
 pub use eve_out::RunSummary;
 use flowdata::{FlowData, PROBE_LIMIT, STREAM_CHUNK};
 use txview::{DnsView, HttpView, TlsView};
+pub use yara::YARA_SID_BASE;
+use yara::{YaraCtx, YaraHit};
 
 /// A transaction side ready for inspection and logging.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +45,7 @@ pub struct Pipeline<'e> {
     events: Vec<&'static str>,
     expired: Vec<Flow<FlowData>>,
     summary: RunSummary,
+    yara: Option<YaraCtx<'e>>,
 }
 
 fn dir_index(d: Direction) -> usize {
@@ -66,6 +70,7 @@ impl<'e> Pipeline<'e> {
         stream_cfg: sensor_flow::StreamConfig,
         app_cfg: AppConfig,
         eve: EveWriter,
+        yara: Option<&'e sensor_yara::YaraRules>,
     ) -> anyhow::Result<Self> {
         Ok(Pipeline {
             tctx: ThreadCtx::new(engine),
@@ -81,6 +86,7 @@ impl<'e> Pipeline<'e> {
             events: Vec::new(),
             expired: Vec::new(),
             summary: RunSummary::default(),
+            yara: yara.map(YaraCtx::new).transpose()?,
         })
     }
 
@@ -277,6 +283,12 @@ impl<'e> Pipeline<'e> {
         let alerts = std::mem::take(&mut self.alerts);
         eve_out::write_alerts(&mut self.eve, self.engine, p, Some(&fref), &alerts, app.as_ref(), &ready, &mut self.summary)?;
         self.alerts = alerts;
+        if let Some(y) = self.yara.as_mut() {
+            let hits = yara_scan(y, &mut flow.user, di, stream_chunk.as_deref(), &ready);
+            for h in &hits {
+                eve_out::write_yara_alert(&mut self.eve, h, &input, Some(p), &fref, &mut self.summary)?;
+            }
+        }
         eve_out::write_app_records(&mut self.eve, p.ts.as_micros(), Some(p), &fref, &mut flow.user, &ready, &self.app_events)?;
         self.ready = ready;
         Ok(())
@@ -380,6 +392,13 @@ impl<'e> Pipeline<'e> {
             let alerts = std::mem::take(&mut self.alerts);
             eve_out::write_pseudo_alerts(&mut self.eve, self.engine, &input, &fref, &alerts, flow.user.app.as_ref(), &dir_ready, &mut self.summary)?;
             self.alerts = alerts;
+            if let Some(y) = self.yara.as_mut() {
+                let stream = if chunk.is_empty() { None } else { Some(chunk.as_slice()) };
+                let hits = yara_scan(y, &mut flow.user, i, stream, &dir_ready);
+                for h in &hits {
+                    eve_out::write_yara_alert(&mut self.eve, h, &input, None, &fref, &mut self.summary)?;
+                }
+            }
         }
         let fref = FlowRef {
             flow_id: flow.flow_id,
@@ -518,6 +537,30 @@ fn feed_tcp_app(
             }
         }
     }
+}
+
+/// YARA over the stream chunk of direction `di` and the bodies of ready HTTP transactions.
+fn yara_scan(
+    y: &mut YaraCtx<'_>,
+    fd: &mut FlowData,
+    di: usize,
+    stream: Option<&[u8]>,
+    ready: &[Ready],
+) -> Vec<YaraHit> {
+    let mut hits = Vec::new();
+    if let Some(chunk) = stream {
+        hits.extend(y.scan(chunk, &mut fd.yara_fired[di]));
+    }
+    for r in ready {
+        if let Ready::Http { id, to_server } = *r {
+            let Some(tx) = fd.app.as_ref().and_then(|a| a.http()).and_then(|h| h.tx(id)) else {
+                continue;
+            };
+            let body = if to_server { tx.request_body() } else { tx.response_body() };
+            hits.extend(y.scan(body, &mut fd.yara_fired[usize::from(!to_server)]));
+        }
+    }
+    hits
 }
 
 /// A transaction view of any protocol.
