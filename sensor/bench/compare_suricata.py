@@ -19,6 +19,7 @@ import collections
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -118,6 +119,7 @@ def main():
         runs = []
         for i in range(args.runs):
             d = os.path.join(args.out, name, str(i))
+            shutil.rmtree(d, ignore_errors=True)  # Suricata appends to an existing eve.json
             os.makedirs(d, exist_ok=True)
             startup, proc, rss, out = timed_run(mk(d), marker, d)
             m = re.search(r'read \d+ files?, (\d+) packets, (\d+) bytes', out) or \

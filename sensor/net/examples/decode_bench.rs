@@ -37,7 +37,8 @@ fn main() {
     }
     let mut dec = Decoder::new();
     let mut spare: Vec<Packet<'static>> = Vec::with_capacity(8);
-    let (mut nfiles, mut bad_files, mut read_errors, mut frames, mut packets) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut nfiles, mut bad_files, mut read_errors, mut frames, mut packets) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
     let start = Instant::now();
     for f in &files {
         let mut r = match FileReader::open(f) {
@@ -48,7 +49,9 @@ fn main() {
             }
         };
         nfiles += 1;
-        let watch = std::env::var("BENCH_EVENT").ok().and_then(|n| DecodeEvent::from_name(&n));
+        let watch = std::env::var("BENCH_EVENT")
+            .ok()
+            .and_then(|n| DecodeEvent::from_name(&n));
         let before = watch.map(|e| dec.counters().event.get(e)).unwrap_or(0);
         let per_file = std::env::var_os("BENCH_PER_FILE").is_some();
         if per_file {
@@ -101,7 +104,7 @@ fn main() {
         c.defrag.ipv4.reassembled, c.defrag.ipv4.fragments, c.defrag.ipv6.reassembled, c.defrag.ipv6.fragments
     );
     let mut ev: Vec<_> = c.event.iter().filter(|(_, n)| *n > 0).collect();
-    ev.sort_by(|a, b| b.1.cmp(&a.1));
+    ev.sort_by_key(|e| std::cmp::Reverse(e.1));
     for (name, n) in ev.iter().take(25) {
         println!("  {n:>8} {name}");
     }

@@ -90,7 +90,9 @@ fn defrag_vlan_ipv6_tcp_case() {
 
 /// Counts decoded ICMPv6 packets with the given type/code in a conformance case.
 fn count_icmpv6(case: &str, typ: u8, code: u8) -> usize {
-    let pcap = Path::new("/work/shared/conformance/cases").join(case).join("input.pcap");
+    let pcap = Path::new("/work/shared/conformance/cases")
+        .join(case)
+        .join("input.pcap");
     assert!(pcap.is_file(), "missing {}", pcap.display());
     let mut reader = FileReader::open(&pcap).expect("open");
     let mut dec = Decoder::new();
@@ -109,7 +111,16 @@ fn count_icmpv6(case: &str, typ: u8, code: u8) -> usize {
 #[test]
 fn ipv6_malformed_fragment_cases() {
     // expected alert counts of `alert icmpv6 ... (itype:X; icode:Y;)` in each case
-    assert_eq!(count_icmpv6("ipv6-evasion__ipv6-malformed-fragments-30", 3, 1), 1);
-    assert_eq!(count_icmpv6("ipv6-evasion__ipv6-malformed-fragments-35", 4, 0), 1);
-    assert_eq!(count_icmpv6("ipv6-evasion__ipv6-malformed-fragments-36", 4, 0), 1);
+    assert_eq!(
+        count_icmpv6("ipv6-evasion__ipv6-malformed-fragments-30", 3, 1),
+        1
+    );
+    assert_eq!(
+        count_icmpv6("ipv6-evasion__ipv6-malformed-fragments-35", 4, 0),
+        1
+    );
+    assert_eq!(
+        count_icmpv6("ipv6-evasion__ipv6-malformed-fragments-36", 4, 0),
+        1
+    );
 }

@@ -467,7 +467,10 @@ fn udp_tunnels_teredo_vxlan() {
     p.extend_from_slice(&inner6);
     assert_eq!(decode(1, &eth_ipv4_udp(A, B, 40000, 3544, &p)).len(), 2);
     // not IPv6: plain UDP
-    assert_eq!(decode(1, &eth_ipv4_udp(A, B, 3544, 40000, b"hello")).len(), 1);
+    assert_eq!(
+        decode(1, &eth_ipv4_udp(A, B, 3544, 40000, b"hello")).len(),
+        1
+    );
     // VXLAN
     let mut vx = vec![0x08, 0, 0, 0, 0, 0, 42, 0];
     vx.extend_from_slice(&eth_ipv4_tcp(B, A, 5, 6, 7, 8, 0x10, b"vx"));
@@ -481,7 +484,10 @@ fn udp_tunnels_teredo_vxlan() {
         vxlan: false,
         ..Default::default()
     });
-    assert_eq!(decode_with(&mut dec, 1, &eth_ipv4_udp(A, B, 40000, 4789, &vx)).len(), 1);
+    assert_eq!(
+        decode_with(&mut dec, 1, &eth_ipv4_udp(A, B, 40000, 4789, &vx)).len(),
+        1
+    );
 }
 
 #[test]
@@ -493,4 +499,24 @@ fn dce_encapsulation() {
     assert_eq!(p.ip_version, 6);
     assert_eq!(&*p.payload, b"dce");
     assert!(one(1, &ethernet(0x8903, &[0; 10])).has_event(E::DcePktTooSmall));
+}
+
+#[test]
+fn pppoe_compressed_protocol_field() {
+    let ip = ipv4(A, B, 17, 1, &udp(A.into(), B.into(), 1, 2, b"c"));
+    let mut s = vec![0x11, 0, 0, 0x2d];
+    s.extend_from_slice(&((ip.len() + 1) as u16).to_be_bytes());
+    s.push(0x21);
+    s.extend_from_slice(&ip);
+    let p = one(1, &ethernet(0x8864, &s));
+    assert_eq!(p.ip_version, 4, "{:?}", p.events);
+    assert_eq!(&*p.payload, b"c");
+    // an unknown protocol is a wrong type, a known undecoded one is unsupported
+    let mut w = s.clone();
+    w[6] = 0x12;
+    w[7] = 0x34;
+    assert!(one(1, &ethernet(0x8864, &w)).has_event(E::PppWrongType));
+    w[6] = 0xc0;
+    w[7] = 0x21;
+    assert!(one(1, &ethernet(0x8864, &w)).has_event(E::PppUnsupProto));
 }

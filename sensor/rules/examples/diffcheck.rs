@@ -32,15 +32,17 @@ fn main() {
                     p.windows(fp.bytes.len().max(1))
                         .any(|w| w.eq_ignore_ascii_case(&fp.bytes))
                 } else {
-                    p.windows(fp.bytes.len().max(1)).any(|w| w == fp.bytes.as_slice())
+                    p.windows(fp.bytes.len().max(1))
+                        .any(|w| w == fp.bytes.as_slice())
                 };
                 if hit {
                     continue;
                 }
             }
-            let ok = r.buffers.iter().all(|b| {
-                b.kind == BufferKind::Payload && inspect_buffer(&b.ops, p, &mut ctx)
-            });
+            let ok = r
+                .buffers
+                .iter()
+                .all(|b| b.kind == BufferKind::Payload && inspect_buffer(&b.ops, p, &mut ctx));
             if ok && !p.is_empty() {
                 println!("{} {}", r.sid, i);
             }

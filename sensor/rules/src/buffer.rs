@@ -56,14 +56,15 @@ const TC: Option<Direction> = Some(Direction::ToClient);
 buffers! {
     /// Packet payload / reassembled stream.
     Payload => "pkt_data", None, 1, [];
-    /// File data (HTTP bodies after dechunking/decompression).
-    FileData => "file.data", None, 2, ["file_data"];
+    /// File data (HTTP bodies after dechunking/decompression). In Suricata 7
+    /// `http.response_body` / `http_server_body` are aliases of this buffer.
+    FileData => "file.data", None, 2, ["file_data", "http.response_body"];
     /// Normalised request URI.
     HttpUri => "http.uri", TS, 2, [];
     /// Raw request URI.
     HttpUriRaw => "http.uri.raw", TS, 2, [];
     /// Request method.
-    HttpMethod => "http.method", TS, 2, [];
+    HttpMethod => "http.method", TS, 1, [];
     /// Normalised (lowercase) host.
     HttpHost => "http.host", TS, 2, [];
     /// Raw host header.
@@ -77,53 +78,51 @@ buffers! {
     /// Cookie / Set-Cookie value.
     HttpCookie => "http.cookie", None, 2, [];
     /// Content-Type header value.
-    HttpContentType => "http.content_type", None, 2, [];
+    HttpContentType => "http.content_type", None, 2, ["http_content_type"];
     /// Content-Length header value.
-    HttpContentLen => "http.content_len", None, 2, [];
+    HttpContentLen => "http.content_len", None, 2, ["http_content_len"];
     /// Request body.
-    HttpRequestBody => "http.request_body", TS, 2, ["http_client_body"];
+    HttpRequestBody => "http.request_body", TS, 2, [];
     /// Response status code.
     HttpStatCode => "http.stat_code", TC, 2, [];
     /// Response status message.
     HttpStatMsg => "http.stat_msg", TC, 2, [];
-    /// Response body.
-    HttpResponseBody => "http.response_body", TC, 2, ["http_server_body"];
     /// Header names, each followed by CRLF.
-    HttpHeaderNames => "http.header_names", None, 2, [];
+    HttpHeaderNames => "http.header_names", None, 2, ["http_header_names"];
     /// Request line.
     HttpRequestLine => "http.request_line", TS, 2, ["http_request_line"];
     /// Response line.
     HttpResponseLine => "http.response_line", TC, 2, ["http_response_line"];
     /// Start line plus headers.
-    HttpStart => "http.start", None, 2, [];
+    HttpStart => "http.start", None, 2, ["http_start"];
     /// Protocol string (HTTP/1.1).
-    HttpProtocol => "http.protocol", None, 2, [];
+    HttpProtocol => "http.protocol", None, 2, ["http_protocol"];
     /// Accept header.
-    HttpAccept => "http.accept", TS, 2, [];
+    HttpAccept => "http.accept", TS, 2, ["http_accept"];
     /// Accept-Encoding header.
-    HttpAcceptEnc => "http.accept_enc", TS, 2, [];
+    HttpAcceptEnc => "http.accept_enc", TS, 2, ["http_accept_enc"];
     /// Accept-Language header.
-    HttpAcceptLang => "http.accept_lang", TS, 2, [];
+    HttpAcceptLang => "http.accept_lang", TS, 2, ["http_accept_lang"];
     /// Referer header.
-    HttpReferer => "http.referer", TS, 2, [];
+    HttpReferer => "http.referer", TS, 2, ["http_referer"];
     /// Connection header.
-    HttpConnection => "http.connection", None, 2, [];
+    HttpConnection => "http.connection", None, 2, ["http_connection"];
     /// Location header.
-    HttpLocation => "http.location", TC, 2, [];
+    HttpLocation => "http.location", TC, 2, ["http_location"];
     /// Server header.
-    HttpServer => "http.server", TC, 2, [];
+    HttpServer => "http.server", TC, 2, ["http_server"];
     /// DNS query name (each query of a request).
     DnsQuery => "dns.query", TS, 2, ["dns_query"];
     /// TLS SNI.
     TlsSni => "tls.sni", TS, 2, ["tls_sni"];
-    /// Server certificate subject.
-    TlsCertSubject => "tls.cert_subject", TC, 2, ["tls_cert_subject"];
+    /// Certificate subject (server, or client certificate to-server).
+    TlsCertSubject => "tls.cert_subject", None, 2, ["tls_cert_subject"];
     /// Server certificate issuer.
-    TlsCertIssuer => "tls.cert_issuer", TC, 2, ["tls_cert_issuer"];
+    TlsCertIssuer => "tls.cert_issuer", None, 2, ["tls_cert_issuer"];
     /// Server certificate serial.
-    TlsCertSerial => "tls.cert_serial", TC, 2, ["tls_cert_serial"];
+    TlsCertSerial => "tls.cert_serial", None, 2, ["tls_cert_serial"];
     /// Server certificate SHA-1 fingerprint.
-    TlsCertFingerprint => "tls.cert_fingerprint", TC, 2, ["tls_cert_fingerprint"];
+    TlsCertFingerprint => "tls.cert_fingerprint", None, 2, ["tls_cert_fingerprint"];
     /// Each certificate of the server chain (DER), a multi-buffer.
     TlsCerts => "tls.certs", TC, 2, [];
     /// JA3 hash.
@@ -138,6 +137,8 @@ buffers! {
 
 impl BufferKind {
     /// The legacy content modifier (`http_uri`, ...) naming this buffer, if any.
+    /// Other underscore names (`http_header_names`, `http_accept`, ...) are sticky
+    /// buffers in Suricata 7 and handled by [`BufferKind::from_sticky`].
     pub fn from_modifier(name: &str) -> Option<BufferKind> {
         Some(match name {
             "http_uri" => BufferKind::HttpUri,
@@ -150,21 +151,9 @@ impl BufferKind {
             "http_raw_header" => BufferKind::HttpHeaderRaw,
             "http_cookie" => BufferKind::HttpCookie,
             "http_client_body" => BufferKind::HttpRequestBody,
-            "http_server_body" => BufferKind::HttpResponseBody,
+            "http_server_body" => BufferKind::FileData,
             "http_stat_code" => BufferKind::HttpStatCode,
             "http_stat_msg" => BufferKind::HttpStatMsg,
-            "http_header_names" => BufferKind::HttpHeaderNames,
-            "http_content_type" => BufferKind::HttpContentType,
-            "http_content_len" => BufferKind::HttpContentLen,
-            "http_accept" => BufferKind::HttpAccept,
-            "http_accept_enc" => BufferKind::HttpAcceptEnc,
-            "http_accept_lang" => BufferKind::HttpAcceptLang,
-            "http_referer" => BufferKind::HttpReferer,
-            "http_connection" => BufferKind::HttpConnection,
-            "http_location" => BufferKind::HttpLocation,
-            "http_server" => BufferKind::HttpServer,
-            "http_protocol" => BufferKind::HttpProtocol,
-            "http_start" => BufferKind::HttpStart,
             _ => return None,
         })
     }
@@ -188,6 +177,30 @@ impl BufferKind {
             'B' => BufferKind::Payload,
             _ => return None,
         })
+    }
+
+    /// The application protocol this buffer belongs to (`http`, `dns`, `tls`), or None
+    /// for the payload and file data (which several protocols provide).
+    pub fn app_proto(self) -> Option<&'static str> {
+        let n = self.name();
+        if n.starts_with("http.") {
+            Some("http")
+        } else if n.starts_with("dns.") {
+            Some("dns")
+        } else if n.starts_with("tls.") || n.starts_with("ja3") {
+            Some("tls")
+        } else {
+            None
+        }
+    }
+
+    /// Multi-instance buffers (Suricata 7 "multi-buffers"): naming the sticky buffer
+    /// again starts a new, separately inspected instance instead of continuing the list.
+    pub fn is_multi_instance(self) -> bool {
+        matches!(
+            self,
+            BufferKind::FileData | BufferKind::DnsQuery | BufferKind::TlsCerts
+        )
     }
 
     /// True for HTTP buffers.

@@ -166,7 +166,10 @@ pub fn is_supported(name: &str) -> bool {
 
 /// Why a known keyword is unsupported, if it is in [`UNSUPPORTED`].
 pub fn unsupported_reason(name: &str) -> Option<&'static str> {
-    UNSUPPORTED.iter().find(|(n, _)| *n == name).map(|(_, r)| *r)
+    UNSUPPORTED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, r)| *r)
 }
 
 /// Markdown table of supported keywords, for the README.

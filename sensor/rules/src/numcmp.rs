@@ -59,16 +59,32 @@ impl NumCmp {
             return range(a, b);
         }
         if let Some(r) = body.strip_prefix("<=") {
-            return if neg { Err(bad()) } else { Ok(NumCmp::Le(num(r)?)) };
+            return if neg {
+                Err(bad())
+            } else {
+                Ok(NumCmp::Le(num(r)?))
+            };
         }
         if let Some(r) = body.strip_prefix(">=") {
-            return if neg { Err(bad()) } else { Ok(NumCmp::Ge(num(r)?)) };
+            return if neg {
+                Err(bad())
+            } else {
+                Ok(NumCmp::Ge(num(r)?))
+            };
         }
         if let Some(r) = body.strip_prefix('<') {
-            return if neg { Err(bad()) } else { Ok(NumCmp::Lt(num(r)?)) };
+            return if neg {
+                Err(bad())
+            } else {
+                Ok(NumCmp::Lt(num(r)?))
+            };
         }
         if let Some(r) = body.strip_prefix('>') {
-            return if neg { Err(bad()) } else { Ok(NumCmp::Gt(num(r)?)) };
+            return if neg {
+                Err(bad())
+            } else {
+                Ok(NumCmp::Gt(num(r)?))
+            };
         }
         if let Some(r) = body.strip_prefix('=') {
             let v = num(r)?;

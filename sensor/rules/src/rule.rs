@@ -257,7 +257,7 @@ pub struct Rule {
     /// `classtype`
     pub classtype: Option<String>,
     /// `priority`
-    pub priority: Option<u8>,
+    pub priority: Option<u32>,
     /// `reference` values as written (`url,example.com`).
     pub references: Vec<String>,
     /// `metadata` entries, one `key value` string each.
@@ -337,8 +337,21 @@ pub struct Rule {
 impl Rule {
     /// Effective priority: `priority` or, failing that, none (the engine falls back to
     /// the classification's priority, then 3).
-    pub fn explicit_priority(&self) -> Option<u8> {
+    pub fn explicit_priority(&self) -> Option<u32> {
         self.priority
+    }
+
+    /// The application protocol the rule needs: from the header (`http`, `dns`, `tls`,
+    /// other app names) or implied by its buffers; None for packet-level rules.
+    pub fn app_proto(&self) -> Option<&str> {
+        use crate::header::Protocol;
+        match &self.header.proto {
+            Protocol::Http => Some("http"),
+            Protocol::Dns => Some("dns"),
+            Protocol::Tls => Some("tls"),
+            Protocol::App(n) => Some(n.as_str()),
+            _ => self.buffers.iter().find_map(|b| b.kind.app_proto()),
+        }
     }
 
     /// True if any buffer other than the packet payload is inspected.

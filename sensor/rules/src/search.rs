@@ -11,7 +11,7 @@ pub struct Searcher {
 #[derive(Debug, Clone)]
 enum SearchKind {
     Empty,
-    Exact(memmem::Finder<'static>),
+    Exact(Box<memmem::Finder<'static>>),
     /// ASCII case-insensitive: lowercase pattern, anchor byte index, its two cases.
     NoCase {
         lower: Vec<u8>,
@@ -45,7 +45,7 @@ impl Searcher {
         let has_alpha = pattern.iter().any(u8::is_ascii_alphabetic);
         if !nocase || !has_alpha {
             return Searcher {
-                kind: SearchKind::Exact(memmem::Finder::new(pattern).into_owned()),
+                kind: SearchKind::Exact(Box::new(memmem::Finder::new(pattern).into_owned())),
             };
         }
         let lower = pattern.to_ascii_lowercase();

@@ -39,12 +39,7 @@ impl Transform {
                 if key.is_empty() {
                     out.extend_from_slice(input);
                 } else {
-                    out.extend(
-                        input
-                            .iter()
-                            .zip(key.iter().cycle())
-                            .map(|(b, k)| b ^ k),
-                    );
+                    out.extend(input.iter().zip(key.iter().cycle()).map(|(b, k)| b ^ k));
                 }
             }
             Transform::HeaderLowercase => {
@@ -185,10 +180,17 @@ mod tests {
         assert_eq!(run(Transform::ToMd5, b"").len(), 16);
         assert_eq!(run(Transform::ToSha1, b"").len(), 20);
         assert_eq!(run(Transform::ToSha256, b"").len(), 32);
-        assert_eq!(run(Transform::HeaderLowercase, b"Host: AB\r\n"), b"host: AB\r\n");
+        assert_eq!(
+            run(Transform::HeaderLowercase, b"Host: AB\r\n"),
+            b"host: AB\r\n"
+        );
         let (mut a, mut b) = (Vec::new(), Vec::new());
         let r = apply_transforms(
-            &[Transform::ToLowercase, Transform::Dotprefix, Transform::StripWhitespace],
+            &[
+                Transform::ToLowercase,
+                Transform::Dotprefix,
+                Transform::StripWhitespace,
+            ],
             b"A B",
             &mut a,
             &mut b,

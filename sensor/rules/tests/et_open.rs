@@ -27,13 +27,19 @@ fn et_open_loads() {
         loaded * 10 >= total * 9,
         "only {loaded} of {total} rules loaded"
     );
-    assert!(report.summary().ends_with(&format!("{loaded} loaded, {skipped} skipped")));
+    assert!(report
+        .summary()
+        .ends_with(&format!("{loaded} loaded, {skipped} skipped")));
 }
 
 #[test]
 fn conformance_rules_load_without_skips() {
     let dir = Path::new("/work/shared/conformance/cases");
-    assert!(dir.exists(), "conformance corpus missing at {}", dir.display());
+    assert!(
+        dir.exists(),
+        "conformance corpus missing at {}",
+        dir.display()
+    );
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("read conformance dir")
         .filter_map(Result::ok)
@@ -65,5 +71,29 @@ fn conformance_rules_load_without_skips() {
     for f in &failures {
         println!("{f}");
     }
-    assert!(failures.is_empty(), "{} conformance rules skipped", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} conformance rules skipped",
+        failures.len()
+    );
+}
+
+#[test]
+fn legacy_supplement_loads() {
+    let path = PathBuf::from("/work/shared/bench/rules/et-open-legacy-supplement.rules");
+    if !path.exists() {
+        println!("legacy supplement missing at {}; skipped", path.display());
+        return;
+    }
+    let report = load_files(std::slice::from_ref(&path), &Vars::default());
+    let total = report.rules.len() + report.skipped.len();
+    println!(
+        "legacy supplement: {} loaded of {total}",
+        report.rules.len()
+    );
+    for (reason, n) in report.top_reasons(5) {
+        println!("  {n:>6}  {reason}");
+    }
+    // Suricata 7.0.10 loads every rule of this file; so do we.
+    assert!(report.skipped.is_empty(), "{}", report.summary());
 }

@@ -3,8 +3,11 @@
 use sensor_rules::{inspect_buffer, parse_rule, BufferKind, InspectCtx, Rule, Vars};
 
 fn rule(opts: &str) -> Rule {
-    parse_rule(&format!("alert tcp any any -> any any ({opts} sid:1;)"), &Vars::default())
-        .unwrap_or_else(|e| panic!("{opts}: {e}"))
+    parse_rule(
+        &format!("alert tcp any any -> any any ({opts} sid:1;)"),
+        &Vars::default(),
+    )
+    .unwrap_or_else(|e| panic!("{opts}: {e}"))
 }
 
 /// Does the payload buffer of `opts` match `buf`?
@@ -43,18 +46,33 @@ fn distance_within() {
     assert!(!m(r#"content:"a"; content:"b"; distance:2;"#, b"axb"));
     assert!(m(r#"content:"a"; content:"b"; within:2;"#, b"axb"));
     assert!(!m(r#"content:"a"; content:"b"; within:1;"#, b"axb"));
-    assert!(m(r#"content:"b"; content:"a"; distance:-3; within:1;"#, b"axb"));
-    assert!(m(r#"content:"ab"; content:"a"; distance:-2; within:1;"#, b"ab"));
+    assert!(m(
+        r#"content:"b"; content:"a"; distance:-3; within:1;"#,
+        b"axb"
+    ));
+    assert!(m(
+        r#"content:"ab"; content:"a"; distance:-2; within:1;"#,
+        b"ab"
+    ));
     // distance 0 after first content
-    assert!(m(r#"content:"GET"; content:"HTTP"; distance:0;"#, b"GET / HTTP/1.1"));
-    assert!(!m(r#"content:"HTTP"; content:"GET"; distance:0;"#, b"GET / HTTP/1.1"));
+    assert!(m(
+        r#"content:"GET"; content:"HTTP"; distance:0;"#,
+        b"GET / HTTP/1.1"
+    ));
+    assert!(!m(
+        r#"content:"HTTP"; content:"GET"; distance:0;"#,
+        b"GET / HTTP/1.1"
+    ));
 }
 
 #[test]
 fn backtracking() {
     // first "a" is followed by "c", the second by "b": needs a retry of the first content
     assert!(m(r#"content:"a"; content:"b"; within:1;"#, b"acab"));
-    assert!(m(r#"content:"a"; content:"b"; distance:0; within:1; content:"c"; within:1;"#, b"abxabc"));
+    assert!(m(
+        r#"content:"a"; content:"b"; distance:0; within:1; content:"c"; within:1;"#,
+        b"abxabc"
+    ));
     assert!(!m(r#"content:"a"; content:"b"; within:1;"#, b"acac"));
     // pcre relative retry
     assert!(m(r#"content:"k="; pcre:"/^\d/R";"#, b"k=x k=1"));
@@ -79,8 +97,14 @@ fn startswith_endswith() {
     assert!(m(r#"content:".exe"; endswith;"#, b"/a.exe"));
     assert!(m(r#"content:".exe"; endswith;"#, b"/a.exe.exe"));
     assert!(!m(r#"content:".exe"; endswith;"#, b"/a.exe?"));
-    assert!(m(r#"content:!".google.com"; endswith;"#, b"www.example.com"));
-    assert!(!m(r#"content:!".google.com"; endswith;"#, b"www.google.com"));
+    assert!(m(
+        r#"content:!".google.com"; endswith;"#,
+        b"www.example.com"
+    ));
+    assert!(!m(
+        r#"content:!".google.com"; endswith;"#,
+        b"www.google.com"
+    ));
     assert!(m(r#"content:"abc"; startswith; endswith;"#, b"abc"));
     assert!(!m(r#"content:"abc"; startswith; endswith;"#, b"abcabc"));
 }
@@ -106,7 +130,10 @@ fn pcre_ops() {
     assert!(m(r#"content:"x"; pcre:"/^y/R";"#, b"xy"));
     assert!(!m(r#"content:"x"; pcre:"/^y/R";"#, b"xzy"));
     assert!(m(r#"pcre:"/ab/"; content:"c"; within:1;"#, b"abxabc"));
-    assert!(m(r#"content:"|15 00 00 00|"; pcre:"/^\x00/R";"#, b"\x15\x00\x00\x00\x00"));
+    assert!(m(
+        r#"content:"|15 00 00 00|"; pcre:"/^\x00/R";"#,
+        b"\x15\x00\x00\x00\x00"
+    ));
 }
 
 #[test]
@@ -131,22 +158,48 @@ fn byte_jump_ops() {
     // skip 2 bytes by the value, then "ok"
     assert!(m(r#"byte_jump:1,0; content:"ok"; within:2;"#, b"\x02xxok"));
     assert!(!m(r#"byte_jump:1,0; content:"ok"; within:2;"#, b"\x01xxok"));
-    assert!(m(r#"byte_jump:1,0,from_beginning; content:"ok"; within:2;"#, b"\x03xxok"));
-    assert!(m(r#"byte_jump:1,0,multiplier 2; content:"ok"; within:2;"#, b"\x01xxok"));
-    assert!(m(r#"byte_jump:1,0,align; content:"ok"; within:2;"#, b"\x01xxxxok"));
-    assert!(m(r#"byte_jump:1,0,post_offset 1; content:"ok"; within:2;"#, b"\x01xxok"));
-    assert!(m(r#"content:"Question?"; byte_jump:2,0,relative,string,from_end,post_offset -26; content:"pandemic"; distance:0;"#,
-        b"Question?10pandemicyyyyyyyy"));
+    assert!(m(
+        r#"byte_jump:1,0,from_beginning; content:"ok"; within:2;"#,
+        b"\x03xxok"
+    ));
+    assert!(m(
+        r#"byte_jump:1,0,multiplier 2; content:"ok"; within:2;"#,
+        b"\x01xxok"
+    ));
+    assert!(m(
+        r#"byte_jump:1,0,align; content:"ok"; within:2;"#,
+        b"\x01xxxxok"
+    ));
+    assert!(m(
+        r#"byte_jump:1,0,post_offset 1; content:"ok"; within:2;"#,
+        b"\x01xxok"
+    ));
+    assert!(m(
+        r#"content:"Question?"; byte_jump:2,0,relative,string,from_end,post_offset -26; content:"pandemic"; distance:0;"#,
+        b"Question?10pandemicyyyyyyyy"
+    ));
     assert!(!m("byte_jump:1,0;", b"\x05x"));
 }
 
 #[test]
 fn byte_extract_ops() {
-    assert!(m(r#"byte_extract:1,0,len; content:"ab"; offset:1; depth:len;"#, b"\x03xab"));
-    assert!(!m(r#"byte_extract:1,0,len; content:"ab"; offset:1; depth:len;"#, b"\x02xxab"));
+    assert!(m(
+        r#"byte_extract:1,0,len; content:"ab"; offset:1; depth:len;"#,
+        b"\x03xab"
+    ));
+    assert!(!m(
+        r#"byte_extract:1,0,len; content:"ab"; offset:1; depth:len;"#,
+        b"\x02xxab"
+    ));
     assert!(m(r#"byte_extract:1,0,n; byte_test:1,=,n,1;"#, b"\x07\x07"));
-    assert!(m(r#"byte_extract:1,0,n,relative; content:"z"; distance:n; within:1;"#, b"\x02abz"));
-    assert!(m(r#"byte_math:bytes 1, offset 0, oper +, rvalue 1, result r; byte_test:1,=,r,1;"#, b"\x04\x05"));
+    assert!(m(
+        r#"byte_extract:1,0,n,relative; content:"z"; distance:n; within:1;"#,
+        b"\x02abz"
+    ));
+    assert!(m(
+        r#"byte_math:bytes 1, offset 0, oper +, rvalue 1, result r; byte_test:1,=,r,1;"#,
+        b"\x04\x05"
+    ));
 }
 
 #[test]
@@ -155,15 +208,24 @@ fn bsize_and_base64() {
     let mut ctx = InspectCtx::new();
     assert!(inspect_buffer(&r.buffers[0].ops, b"abc", &mut ctx));
     assert!(!inspect_buffer(&r.buffers[0].ops, b"abcd", &mut ctx));
-    assert!(m(r#"content:"b64:"; base64_decode:relative; base64_data; content:"hello";"#, b"b64:aGVsbG8gd29ybGQ="));
-    assert!(!m(r#"content:"b64:"; base64_decode:relative; base64_data; content:"bye";"#, b"b64:aGVsbG8gd29ybGQ="));
+    assert!(m(
+        r#"content:"b64:"; base64_decode:relative; base64_data; content:"hello";"#,
+        b"b64:aGVsbG8gd29ybGQ="
+    ));
+    assert!(!m(
+        r#"content:"b64:"; base64_decode:relative; base64_data; content:"bye";"#,
+        b"b64:aGVsbG8gd29ybGQ="
+    ));
 }
 
 #[test]
 fn recursion_limit_stops() {
     // pathological backtracking terminates
     let buf = vec![b'a'; 5000];
-    assert!(!m(r#"content:"a"; content:"a"; distance:0; content:"b"; distance:0;"#, &buf));
+    assert!(!m(
+        r#"content:"a"; content:"a"; distance:0; content:"b"; distance:0;"#,
+        &buf
+    ));
 }
 
 #[test]
@@ -178,6 +240,12 @@ fn smb_case() {
     p.extend_from_slice(&[0u8; 20]);
     p.extend_from_slice(b"\x15\x00\x00\x00\x00");
     let base = r#"content:"|fe|SMB"; depth:8; content:"|09 00|"; distance:8; within:2; content:"|05 00 00|"; distance:0; content:"|0c 00|"; distance:19; within:2;"#;
-    assert!(m(&format!(r#"{base} content:"|15 00 00 00|"; distance:20; within:4;"#), &p));
-    assert!(m(&format!(r#"{base} content:"|15 00 00 00|"; distance:20; within:4; pcre:"/^\x00/R";"#), &p));
+    assert!(m(
+        &format!(r#"{base} content:"|15 00 00 00|"; distance:20; within:4;"#),
+        &p
+    ));
+    assert!(m(
+        &format!(r#"{base} content:"|15 00 00 00|"; distance:20; within:4; pcre:"/^\x00/R";"#),
+        &p
+    ));
 }

@@ -105,7 +105,10 @@ impl FileReader<BoxedRead> {
         let n = file.read(&mut magic).map_err(io)?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         let input: BoxedRead = if n == 2 && magic == [0x1f, 0x8b] {
-            Box::new(MultiGzDecoder::new(BufReader::with_capacity(READ_BUFFER, file)))
+            Box::new(MultiGzDecoder::new(BufReader::with_capacity(
+                READ_BUFFER,
+                file,
+            )))
         } else {
             Box::new(file)
         };

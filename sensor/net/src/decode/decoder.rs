@@ -117,8 +117,11 @@ impl Decoder {
         if invalid {
             self.counters.invalid += 1;
         }
-        while let Some(p) = self.pending.pop() {
-            self.decode_reassembled(frame.ts, frame.orig_len, p, out);
+        // a reassembled datagram may itself complete another one (nested fragments)
+        while !self.pending.is_empty() {
+            for p in std::mem::take(&mut self.pending) {
+                self.decode_reassembled(frame.ts, p, out);
+            }
         }
     }
 
@@ -129,13 +132,16 @@ impl Decoder {
         let mut pkt = Packet::from_frame(frame);
         self.decode_link(frame.linktype, frame.data, &mut pkt, out);
         out.push(pkt);
-        out.get(first..).unwrap_or(&[]).iter().any(|p| p.invalid)
+        out.get(first..)
+            .unwrap_or(&[])
+            .iter()
+            .any(|p| p.invalid && p.tunnel_depth == 0)
     }
 
+    /// Decodes a datagram completed by defragmentation; its packets own their bytes.
     fn decode_reassembled<'a>(
         &mut self,
         ts: Timestamp,
-        _wire: u32,
         p: PendingDatagram,
         out: &mut Vec<Packet<'a>>,
     ) {
@@ -162,8 +168,8 @@ impl Decoder {
         }
     }
 
-    /// Records an event on the packet and in the counters (at most [`MAX_EVENTS`] per packet,
-    /// like Suricata).
+    /// Records an event on the packet (at most [`MAX_EVENTS`] per packet, like Suricata) and in
+    /// the counters.
     pub(crate) fn event(&mut self, pkt: &mut Packet<'_>, ev: DecodeEvent) {
         if pkt.events.len() < MAX_EVENTS {
             pkt.events.push(ev);

@@ -87,7 +87,7 @@ struct Datagram {
 enum Added {
     /// Stored (or ignored); datagram not complete.
     Pending,
-    /// Datagram complete: synthetic frame and whether it has a link prefix.
+    /// Datagram complete: the synthetic frame (link prefix at depth 0, rebuilt IP datagram).
     Complete(Vec<u8>),
 }
 
@@ -246,7 +246,8 @@ impl Decoder {
         }
         let start = f.offset as usize;
         let end = start + f.data.len();
-        let hdr_len = if f.v6 { 0 } else { f.header.len() };
+        // Suricata's check: IPv4 counts a minimal 20-byte header, IPv6 only the payload
+        let hdr_len = if f.v6 { 0 } else { 20 };
         if end + hdr_len > MAX_DATAGRAM {
             self.event(
                 pkt,

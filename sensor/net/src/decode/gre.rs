@@ -62,20 +62,21 @@ impl Decoder {
                     return;
                 }
                 if f0 & F_ROUTE != 0 {
-                    // source route entries: address family (2), offset (1), length (1), data
+                    // source route entries: address family (2), offset (1), length (1), data;
+                    // a zero family with a zero length ends the list
                     loop {
-                        let (Some(_af), Some(len)) = (be16(b, hlen), b.get(hlen + 3)) else {
-                            self.invalid(pkt, E::GreVersion0HdrTooBig);
+                        let (Some(af), Some(&len)) = (be16(b, hlen), b.get(hlen + 3)) else {
+                            self.invalid(pkt, E::GreVersion0MalformedSreHdr);
                             return;
                         };
-                        let len = usize::from(*len);
-                        hlen += 4 + len;
-                        if hlen > b.len() {
-                            self.invalid(pkt, E::GreVersion0HdrTooBig);
-                            return;
-                        }
-                        if len == 0 {
+                        hlen += 4;
+                        if af == 0 && len == 0 {
                             break;
+                        }
+                        hlen += usize::from(len);
+                        if hlen > b.len() {
+                            self.invalid(pkt, E::GreVersion0MalformedSreHdr);
+                            return;
                         }
                     }
                 }

@@ -8,28 +8,28 @@ use super::packet::{IcmpHeader, Packet, L4};
 /// Largest valid code per ICMPv4 type, `None` for unknown types.
 fn icmpv4_max_code(typ: u8) -> Option<u8> {
     match typ {
-        0 | 4 | 8 | 10 | 13 | 14 | 15 | 16 | 17 | 18 => Some(0),
+        // router solicitation (10) is unknown to Suricata as well
+        0 | 4 | 8 | 13 | 14 | 15 | 16 | 17 | 18 => Some(0),
+        9 => Some(16),
         3 => Some(15),
         5 => Some(3),
-        9 => Some(16),
         11 => Some(1),
         12 => Some(2),
         _ => None,
     }
 }
 
-/// Classification of an ICMPv6 type: Some(max code) for known types.
+/// Largest valid code per known ICMPv6 type (Suricata's checks), `None` for unknown types.
 fn icmpv6_max_code(typ: u8) -> Option<u8> {
     match typ {
-        1 => Some(7),
+        1 => Some(6),
         2 => Some(0),
         3 => Some(1),
-        4 => Some(3),
+        4 => Some(2),
         128 | 129 => Some(0),
         130..=137 => Some(0),
-        138 => Some(255),
         139 | 140 => Some(2),
-        141..=153 => Some(255),
+        138 | 141..=161 => Some(255),
         _ => None,
     }
 }
@@ -83,7 +83,7 @@ impl Decoder {
 
     /// Decodes an ICMPv6 message.
     pub(crate) fn decode_icmpv6<'a>(&mut self, b: &'a [u8], pkt: &mut Packet<'a>) {
-        if b.len() < 4 {
+        if b.len() < 8 {
             self.invalid(pkt, E::Icmpv6PktTooSmall);
             return;
         }
@@ -96,34 +96,44 @@ impl Decoder {
             id: None,
             seq: None,
         };
-        match icmpv6_max_code(typ) {
-            None => match typ {
-                100 | 101 | 200 | 201 => self.event(pkt, E::Icmpv6ExperimentationType),
-                0 | 127 | 255 => self.event(pkt, E::Icmpv6UnknownType),
-                _ => self.event(pkt, E::Icmpv6UnassignedType),
-            },
-            Some(max) if code > max => self.event(pkt, E::Icmpv6UnknownCode),
-            _ => {}
-        }
+        let code_ok = match icmpv6_max_code(typ) {
+            None => {
+                self.event(
+                    pkt,
+                    match typ {
+                        100 | 101 | 200 | 201 => E::Icmpv6ExperimentationType,
+                        5..=99 | 102..=126 | 162..=199 | 202..=254 => E::Icmpv6UnassignedType,
+                        _ => E::Icmpv6UnknownType,
+                    },
+                );
+                false
+            }
+            Some(max) if code > max => {
+                self.event(pkt, E::Icmpv6UnknownCode);
+                false
+            }
+            _ => true,
+        };
         match typ {
-            1..=4 => {
+            // error messages quote the offending IPv6 header (checked when the code is valid)
+            1..=4 if code_ok && b.len() > 8 => {
                 let inner = tail(b, 8);
                 if inner.len() < 40 {
-                    self.event(pkt, E::Icmpv6Ipv6TruncPkt);
+                    self.invalid(pkt, E::Icmpv6Ipv6TruncPkt);
                 } else if u8_at(inner, 0) >> 4 != 6 {
-                    self.event(pkt, E::Icmpv6Ipv6UnknownVersion);
+                    self.invalid(pkt, E::Icmpv6Ipv6UnknownVersion);
                 }
             }
             128 | 129 => {
                 h.id = be16(b, 4);
                 h.seq = be16(b, 6);
             }
-            130..=132 | 143 if pkt.ttl != 1 => {
+            130..=132 if pkt.ttl != 1 => {
                 self.event(pkt, E::Icmpv6MldMessageWithInvalidHl);
             }
             _ => {}
         }
         pkt.l4 = L4::Icmpv6(h);
-        Self::set_payload(pkt, tail(b, if b.len() >= 8 { 8 } else { 4 }));
+        Self::set_payload(pkt, tail(b, 8));
     }
 }

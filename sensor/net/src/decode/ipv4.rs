@@ -96,7 +96,12 @@ impl Decoder {
     }
 
     /// Validates IPv4 options as Suricata does; false if the header is unusable.
-    fn decode_ipv4_options(&mut self, opts: &[u8], pkt: &mut Packet<'_>, summary: &mut Ipv4Opts) -> bool {
+    fn decode_ipv4_options(
+        &mut self,
+        opts: &[u8],
+        pkt: &mut Packet<'_>,
+        summary: &mut Ipv4Opts,
+    ) -> bool {
         if opts.len() % 8 != 0 {
             self.event(pkt, E::Ipv4OptPadRequired);
         }
@@ -159,7 +164,11 @@ impl Decoder {
 fn validate_option(typ: u8, opt: &[u8], remaining: usize) -> Result<(), E> {
     let len = opt.len();
     // the pointer byte exists only when more than two bytes of options remain
-    let ptr = if remaining > 2 { opt.get(2).copied() } else { None };
+    let ptr = if remaining > 2 {
+        opt.get(2).copied()
+    } else {
+        None
+    };
     match typ {
         // record route, loose and strict source route
         7 | 131 | 137 => {

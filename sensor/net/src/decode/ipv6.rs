@@ -72,7 +72,12 @@ impl Decoder {
 
     /// Walks the extension header chain of the datagram `ip` (IPv6 header included), following
     /// Suricata's rules (duplicates are reported and skipped).
-    fn decode_ipv6_exthdrs<'a>(&mut self, ip: &'a [u8], pkt: &mut Packet<'a>, out: &mut Vec<Packet<'a>>) {
+    fn decode_ipv6_exthdrs<'a>(
+        &mut self,
+        ip: &'a [u8],
+        pkt: &mut Packet<'a>,
+        out: &mut Vec<Packet<'a>>,
+    ) {
         let mut nh = u8_at(ip, 6);
         let mut nh_off = 6usize;
         let mut off = 40usize;
@@ -234,8 +239,15 @@ impl Decoder {
                 }
                 _ => {
                     self.finish_ipv6(pkt, exts, off, nh, rest);
-                    if !matches!(nh, 1 | 4 | 6 | 17 | 41 | 47 | 58 | 132) {
+                    // after extension headers Suricata decodes no IPv6-in-IPv6 nor GRE
+                    let known = if in_ext {
+                        matches!(nh, 1 | 4 | 6 | 17 | 58 | 132)
+                    } else {
+                        matches!(nh, 1 | 4 | 6 | 17 | 41 | 47 | 58 | 132)
+                    };
+                    if !known {
                         self.event(pkt, E::Ipv6UnknownNextHeader);
+                        return;
                     }
                     self.decode_proto(nh, rest, true, pkt, out);
                     return;

@@ -19,6 +19,8 @@ const ETH_PPPOE_DISC: u16 = 0x8863;
 const ETH_PPPOE_SESS: u16 = 0x8864;
 const ETH_MPLS_UC: u16 = 0x8847;
 const ETH_MPLS_MC: u16 = 0x8848;
+/// IEEE 802.1ah provider backbone bridging.
+const ETH_8021AH: u16 = 0x88e7;
 /// Cisco FabricPath / "DCE" encapsulation.
 const ETH_DCE: u16 = 0x8903;
 /// Transparent Ethernet bridging (used by GRE).
@@ -26,7 +28,6 @@ pub(crate) const ETH_TEB: u16 = 0x6558;
 
 const PPP_IPV4: u16 = 0x0021;
 const PPP_IPV6: u16 = 0x0057;
-const PPP_VJ_COMP: u16 = 0x002d;
 const PPP_VJ_UCOMP: u16 = 0x002f;
 
 impl Decoder {
@@ -117,6 +118,14 @@ impl Decoder {
             ETH_MPLS_UC | ETH_MPLS_MC => self.decode_mpls(b, pkt, out),
             ETH_ARP => self.counters.arp += 1,
             ETH_TEB => self.decode_ethernet(b, pkt, out),
+            // 802.1ah (provider backbone bridging): 4-byte I-TAG, then a complete Ethernet frame
+            ETH_8021AH => {
+                if b.len() < 18 {
+                    self.invalid(pkt, E::Ieee8021ahHeaderTooSmall);
+                } else {
+                    self.decode_ethernet(tail(b, 4), pkt, out);
+                }
+            }
             // 2-byte DCE header, then a complete Ethernet frame
             ETH_DCE => {
                 if b.len() < 16 {
@@ -125,7 +134,6 @@ impl Decoder {
                     self.decode_ethernet(tail(b, 2), pkt, out);
                 }
             }
-            t if t < 0x0600 => {} // 802.3 length field (LLC): not decoded
             _ => {
                 self.counters.unknown_ethertype += 1;
                 return false;
@@ -213,10 +221,28 @@ impl Decoder {
             self.invalid(pkt, E::PppoeWrongCode);
             return;
         }
-        let plen = usize::from(be16(b, 4).unwrap_or(0));
-        let body = tail(b, 6);
-        let body = body.get(..plen).unwrap_or(body);
-        self.decode_ppp(body, pkt, out);
+        // the session header carries the PPP protocol directly (1 byte when compressed:
+        // an odd first byte)
+        let Some(plen) = be16(b, 4) else {
+            self.invalid(pkt, E::PppoePktTooSmall);
+            return;
+        };
+        let first = u8_at(b, 6);
+        let (proto, hdr) = if first & 1 == 1 {
+            (u16::from(first), 7)
+        } else {
+            match be16(b, 6) {
+                Some(p) => (p, 8),
+                None => {
+                    self.invalid(pkt, E::PppoePktTooSmall);
+                    return;
+                }
+            }
+        };
+        if plen > 0 {
+            let compressed = hdr == 7;
+            self.decode_ppp_proto(proto, compressed, tail(b, hdr), pkt, out);
+        }
     }
 
     fn decode_pppoe_discovery(&mut self, b: &[u8], pkt: &mut Packet<'_>) {
@@ -258,7 +284,8 @@ impl Decoder {
             return;
         }
         self.counters.ppp += 1;
-        let b = if b.first() == Some(&0xff) && b.get(1) == Some(&0x03) {
+        // an HDLC address/control header (0xff 0x03) precedes the protocol
+        let b = if b.first() == Some(&0xff) {
             tail(b, 2)
         } else {
             b
@@ -278,7 +305,19 @@ impl Decoder {
                 }
             },
         };
-        let rest = tail(b, hdr);
+        let compressed = hdr == 1;
+        self.decode_ppp_proto(proto, compressed, tail(b, hdr), pkt, out);
+    }
+
+    /// Decodes what a PPP frame with protocol `proto` carries (`compressed`: 1-byte protocol).
+    fn decode_ppp_proto<'a>(
+        &mut self,
+        proto: u16,
+        compressed: bool,
+        rest: &'a [u8],
+        pkt: &mut Packet<'a>,
+        out: &mut Vec<Packet<'a>>,
+    ) {
         match proto {
             PPP_IPV4 => {
                 if rest.len() < 20 {
@@ -303,10 +342,15 @@ impl Decoder {
                     self.decode_ipv4(rest, pkt, out)
                 }
             }
-            PPP_VJ_COMP => {}
-            // link control / network control protocols: nothing to decode
-            p if p >= 0x8000 => {}
-            _ => self.event(pkt, E::PppUnsupProto),
+            // protocols Suricata knows but does not decode (VJ compressed, IPX, OSI, control
+            // protocols, LCP, PAP, CHAP ...)
+            0x002d | 0x002b | 0x0023 | 0x0025 | 0x0027 | 0x0029 | 0x0031 | 0x0033 | 0x0035
+            | 0x0201 | 0x0231 | 0x0233 | 0x0281 | 0x0283 | 0x8021 | 0x8023 | 0x8025 | 0x8027
+            | 0x8029 | 0x802b | 0x8033 | 0x8035 | 0x8057 | 0x8281 | 0xc021 | 0xc023 | 0xc025
+            | 0xc223 => self.event(pkt, E::PppUnsupProto),
+            // any other 1-byte (compressed) protocol is reported as unsupported
+            p if compressed && p < 0x100 => self.event(pkt, E::PppUnsupProto),
+            _ => self.invalid(pkt, E::PppWrongType),
         }
     }
 

@@ -21,5 +21,6 @@ pub use decoder::{Decoder, DecoderConfig, MAX_EVENTS};
 pub use defrag::DefragConfig;
 pub use events::{DecodeEvent, EVENT_COUNT};
 pub use packet::{
-    ip_flags, recycle_packets, tcp_flags, IcmpHeader, Ipv4Opts, Ipv6Exts, Packet, TcpHeader, UdpHeader, L4,
+    ip_flags, recycle_packets, tcp_flags, IcmpHeader, Ipv4Opts, Ipv6Exts, Packet, TcpHeader,
+    UdpHeader, L4,
 };

@@ -377,6 +377,7 @@ impl<'a> Packet<'a> {
 /// Packets borrow the reader's frame buffer, so a `Vec<Packet<'a>>` cannot outlive the frame;
 /// this lets a pipeline reuse one vector for every frame without allocating:
 /// `out = recycle_packets(out)` after processing each frame.
+#[allow(clippy::unnecessary_filter_map)] // the point is the type change, not the filtering
 pub fn recycle_packets<'b>(mut v: Vec<Packet<'_>>) -> Vec<Packet<'b>> {
     v.clear();
     // the element types have the same layout: std collects in place, reusing the allocation

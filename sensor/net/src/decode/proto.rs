@@ -45,8 +45,18 @@ impl Decoder {
                 }
             }
             IPPROTO_GRE => self.decode_gre(b, pkt, out),
-            IPPROTO_ESP => self.counters.esp += 1,
-            IPPROTO_SCTP => self.counters.sctp += 1,
+            IPPROTO_ESP => {
+                self.counters.esp += 1;
+                if b.len() < 8 {
+                    self.invalid(pkt, E::EspPktTooSmall);
+                }
+            }
+            IPPROTO_SCTP => {
+                self.counters.sctp += 1;
+                if b.len() < 12 {
+                    self.invalid(pkt, E::SctpPktTooSmall);
+                }
+            }
             IPPROTO_IPIP => {
                 if v6 {
                     if b.len() < 20 {

@@ -1,9 +1,9 @@
 //! UDP header.
 
 use super::bytes::{be16, range, tail, u8_at};
-use super::link::ETH_TEB;
 use super::decoder::Decoder;
 use super::events::DecodeEvent as E;
+use super::link::ETH_TEB;
 use super::packet::{Packet, UdpHeader, L4};
 
 impl Decoder {

@@ -12,7 +12,7 @@ pub struct Classification {
     /// Description used as EVE `alert.category`.
     pub description: String,
     /// Priority used as EVE `alert.severity` when the rule has none.
-    pub priority: u8,
+    pub priority: u32,
 }
 
 /// Classifications by short name.
@@ -35,15 +35,18 @@ impl Classifications {
                 line: i + 1,
                 reason: reason.to_string(),
             };
-            let body = t
-                .strip_prefix("config classification:")
-                .ok_or_else(|| err("expected `config classification: name,description,priority`"))?;
+            let body = t.strip_prefix("config classification:").ok_or_else(|| {
+                err("expected `config classification: name,description,priority`")
+            })?;
             let mut parts = body.splitn(3, ',');
             let name = parts.next().unwrap_or("").trim();
-            let desc = parts.next().map(str::trim).ok_or_else(|| err("missing description"))?;
+            let desc = parts
+                .next()
+                .map(str::trim)
+                .ok_or_else(|| err("missing description"))?;
             let prio = parts
                 .next()
-                .and_then(|p| p.trim().parse::<u8>().ok())
+                .and_then(|p| p.trim().parse::<u32>().ok())
                 .ok_or_else(|| err("missing or bad priority"))?;
             if name.is_empty() {
                 return Err(err("empty name"));

@@ -97,7 +97,10 @@ pub fn parse_threshold_config(
                 .split_once(char::is_whitespace)
                 .map(|(a, b)| (a, b.trim()))
                 .ok_or_else(|| err(format!("bad item `{item}`")))?;
-            let num = |v: &str| v.parse::<u32>().map_err(|_| err(format!("bad number `{v}`")));
+            let num = |v: &str| {
+                v.parse::<u32>()
+                    .map_err(|_| err(format!("bad number `{v}`")))
+            };
             match k {
                 "gen_id" => gid = Some(num(v)?),
                 "sig_id" => sid = Some(num(v)?),
@@ -109,7 +112,9 @@ pub fn parse_threshold_config(
                         _ => return Err(err(format!("bad type `{v}`"))),
                     })
                 }
-                "track" => track = Some(Track::parse(v).ok_or_else(|| err(format!("bad track `{v}`")))?),
+                "track" => {
+                    track = Some(Track::parse(v).ok_or_else(|| err(format!("bad track `{v}`")))?)
+                }
                 "count" => count = Some(num(v)?),
                 "seconds" => seconds = Some(num(v)?),
                 "ip" => {
@@ -136,7 +141,12 @@ pub fn parse_threshold_config(
                 if track.is_some() != ip.is_some() {
                     return Err(err("suppress needs both track and ip, or neither".into()));
                 }
-                ThresholdEntry::Suppress { gid, sid, track, ip }
+                ThresholdEntry::Suppress {
+                    gid,
+                    sid,
+                    track,
+                    ip,
+                }
             }
             "threshold" | "event_filter" => ThresholdEntry::Threshold {
                 gid,

@@ -4,7 +4,7 @@ use super::ranges::{complement, contains, normalize, subtract};
 use crate::error::RuleError;
 use crate::parse::util::split_top_level;
 use crate::vars::Vars;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr};
 
 const MAX_DEPTH: usize = 16;
 
@@ -84,7 +84,9 @@ impl AddrSet {
 
 fn parse_inner(s: &str, vars: &Vars, depth: usize) -> Result<AddrSet, RuleError> {
     if depth > MAX_DEPTH {
-        return Err(RuleError::Syntax("address variables nested too deep".into()));
+        return Err(RuleError::Syntax(
+            "address variables nested too deep".into(),
+        ));
     }
     let s = s.trim();
     if s.is_empty() {
@@ -92,6 +94,10 @@ fn parse_inner(s: &str, vars: &Vars, depth: usize) -> Result<AddrSet, RuleError>
     }
     if s.eq_ignore_ascii_case("any") {
         return Ok(AddrSet::any());
+    }
+    // An unbracketed list (`80,443`) is a group too.
+    if !s.starts_with('[') && split_top_level(s, ',').len() > 1 {
+        return parse_inner(&format!("[{s}]"), vars, depth + 1);
     }
     if let Some(rest) = s.strip_prefix('!') {
         return Ok(parse_inner(rest, vars, depth + 1)?.complement());
@@ -116,7 +122,9 @@ fn parse_inner(s: &str, vars: &Vars, depth: usize) -> Result<AddrSet, RuleError>
             while let Some(name) = item.strip_prefix('$') {
                 guard += 1;
                 if guard > MAX_DEPTH {
-                    return Err(RuleError::Syntax("address variables nested too deep".into()));
+                    return Err(RuleError::Syntax(
+                        "address variables nested too deep".into(),
+                    ));
                 }
                 let v = vars
                     .address(name)
@@ -155,7 +163,11 @@ fn parse_literal(s: &str) -> Result<AddrSet, RuleError> {
                 if bits > 32 {
                     return Err(bad());
                 }
-                let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+                let mask = if bits == 0 {
+                    0
+                } else {
+                    u32::MAX << (32 - bits)
+                };
                 let lo = u32::from(v4) & mask;
                 Ok(AddrSet {
                     v4: vec![(lo, lo | !mask)],
@@ -167,7 +179,11 @@ fn parse_literal(s: &str) -> Result<AddrSet, RuleError> {
                 if bits > 128 {
                     return Err(bad());
                 }
-                let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+                let mask = if bits == 0 {
+                    0
+                } else {
+                    u128::MAX << (128 - bits)
+                };
                 let lo = u128::from(v6) & mask;
                 Ok(AddrSet {
                     v4: vec![],
@@ -203,9 +219,6 @@ fn parse_literal(s: &str) -> Result<AddrSet, RuleError> {
         })
     }
 }
-
-#[allow(dead_code)]
-fn _v6(_: Ipv6Addr) {}
 
 #[cfg(test)]
 mod tests {
@@ -248,5 +261,7 @@ mod tests {
         assert!(AddrSet::parse("$NOPE", &v).is_err());
         assert!(AddrSet::parse("1.2.3", &v).is_err());
         assert!(AddrSet::parse("[1.2.3.4", &v).is_err());
+        let l = AddrSet::parse("$HOME_NET,1.1.1.1", &v).unwrap();
+        assert!(l.contains(ip("1.1.1.1")) && l.contains(ip("10.0.0.1")));
     }
 }

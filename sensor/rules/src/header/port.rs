@@ -55,6 +55,10 @@ fn parse_inner(s: &str, vars: &Vars, depth: usize) -> Result<PortSet, RuleError>
     if s.eq_ignore_ascii_case("any") {
         return Ok(PortSet::any());
     }
+    // An unbracketed list (`80,443`) is a group too.
+    if !s.starts_with('[') && split_top_level(s, ',').len() > 1 {
+        return parse_inner(&format!("[{s}]"), vars, depth + 1);
+    }
     if let Some(rest) = s.strip_prefix('!') {
         let inner = parse_inner(rest, vars, depth + 1)?;
         return Ok(PortSet {
@@ -105,7 +109,11 @@ fn parse_inner(s: &str, vars: &Vars, depth: usize) -> Result<PortSet, RuleError>
     let num = |t: &str| t.trim().parse::<u16>().map_err(|_| bad());
     if let Some((a, b)) = s.split_once(':') {
         let lo = if a.trim().is_empty() { 0 } else { num(a)? };
-        let hi = if b.trim().is_empty() { u16::MAX } else { num(b)? };
+        let hi = if b.trim().is_empty() {
+            u16::MAX
+        } else {
+            num(b)?
+        };
         if lo > hi {
             return Err(bad());
         }
@@ -139,6 +147,10 @@ mod tests {
         let p = PortSet::parse("![1:10,20]", &v).unwrap();
         assert!(p.contains(0) && !p.contains(5) && !p.contains(20) && p.contains(21));
         assert!(PortSet::parse("70000", &v).is_err());
+        let p = PortSet::parse("5800,!445", &v).unwrap();
+        assert!(p.contains(5800) && !p.contains(445) && !p.contains(80));
+        let p = PortSet::parse("$HTTP_PORTS,8080", &v).unwrap();
+        assert!(p.contains(80) && p.contains(8080));
         assert!(PortSet::parse("any", &v).unwrap().is_any());
     }
 }

@@ -55,6 +55,10 @@ impl Action {
 pub enum Protocol {
     /// `ip` (any IP packet; also `pkthdr`)
     Ip,
+    /// `ipv4`: IPv4 packets only
+    Ipv4,
+    /// `ipv6`: IPv6 packets only
+    Ipv6,
     /// `tcp`
     Tcp,
     /// `tcp-pkt`: TCP, packet payload only
@@ -86,7 +90,9 @@ impl Protocol {
     pub fn parse(s: &str) -> Result<Protocol, RuleError> {
         let l = s.to_ascii_lowercase();
         Ok(match l.as_str() {
-            "ip" | "pkthdr" | "ipv4" | "ipv6" => Protocol::Ip,
+            "ip" | "pkthdr" => Protocol::Ip,
+            "ipv4" | "ip4" => Protocol::Ipv4,
+            "ipv6" | "ip6" => Protocol::Ipv6,
             "tcp" => Protocol::Tcp,
             "tcp-pkt" => Protocol::TcpPkt,
             "tcp-stream" => Protocol::TcpStream,
@@ -99,7 +105,11 @@ impl Protocol {
             "dns" => Protocol::Dns,
             "tls" => Protocol::Tls,
             _ => {
-                if l.is_empty() || !l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                if l.is_empty()
+                    || !l
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                {
                     return Err(RuleError::Syntax(format!("invalid protocol `{s}`")));
                 }
                 Protocol::App(l)
@@ -109,13 +119,18 @@ impl Protocol {
 
     /// True for application-layer protocols (http, dns, tls, App).
     pub fn is_app(&self) -> bool {
-        matches!(self, Protocol::Http | Protocol::Dns | Protocol::Tls | Protocol::App(_))
+        matches!(
+            self,
+            Protocol::Http | Protocol::Dns | Protocol::Tls | Protocol::App(_)
+        )
     }
 
     /// Name as written in rules.
     pub fn name(&self) -> &str {
         match self {
             Protocol::Ip => "ip",
+            Protocol::Ipv4 => "ipv4",
+            Protocol::Ipv6 => "ipv6",
             Protocol::Tcp => "tcp",
             Protocol::TcpPkt => "tcp-pkt",
             Protocol::TcpStream => "tcp-stream",

@@ -108,6 +108,9 @@ mod tests {
         assert_eq!(c, vec![(0, 0), (11, 19), (31, u16::MAX)]);
         assert!(contains(&v, 7));
         assert!(!contains(&v, 15));
-        assert_eq!(subtract(&[(0u16, 100)], &[(10, 20)]), vec![(0, 9), (21, 100)]);
+        assert_eq!(
+            subtract(&[(0u16, 100)], &[(10, 20)]),
+            vec![(0, 9), (21, 100)]
+        );
     }
 }

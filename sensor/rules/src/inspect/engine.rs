@@ -2,9 +2,7 @@
 
 use super::base64;
 use super::extract::{apply_bitmask, extract};
-use crate::ops::{
-    ByteOp, ContentOp, MatchOp, MathOp, PcreOp, ValueRef,
-};
+use crate::ops::{ByteOp, ContentOp, MatchOp, MathOp, PcreOp, ValueRef};
 use crate::parse::rule::MAX_VARS;
 
 /// Suricata's default inspection recursion limit.
@@ -294,7 +292,8 @@ fn content(
     let plen = c.pattern.len() as i64;
     let prev_buffer_offset = pos as i64;
     let mut prev_offset: i64 = 0;
-    let is_var = matches!(c.offset, Some(ValueRef::Var(_))) || matches!(c.depth, Some(ValueRef::Var(_)));
+    let is_var =
+        matches!(c.offset, Some(ValueRef::Var(_))) || matches!(c.depth, Some(ValueRef::Var(_)));
     loop {
         let mut depth: i64 = buffer_len;
         let mut offset: i64;
@@ -328,12 +327,10 @@ fn content(
                         depth = i64::from((prev_buffer_offset as u32).wrapping_add(v as u32));
                     }
                 }
-                Some(ValueRef::Lit(d)) => {
-                    if d != 0 && d + prev_buffer_offset < depth {
-                        depth = prev_buffer_offset + d;
-                    }
+                Some(ValueRef::Lit(d)) if d != 0 && d + prev_buffer_offset < depth => {
+                    depth = prev_buffer_offset + d;
                 }
-                None => {}
+                _ => {}
             }
             match c.offset {
                 Some(ValueRef::Var(s)) => {
@@ -342,12 +339,8 @@ fn content(
                         offset = i64::from(v as u32);
                     }
                 }
-                Some(ValueRef::Lit(o)) => {
-                    if o > offset {
-                        offset = o;
-                    }
-                }
-                None => {}
+                Some(ValueRef::Lit(o)) if o > offset => offset = o,
+                _ => {}
             }
         } else {
             match c.depth {
@@ -374,9 +367,7 @@ fn content(
             };
         }
         let sbuffer_len = depth - offset;
-        let found = if c.endswith && depth < buffer_len {
-            None
-        } else if plen > sbuffer_len {
+        let found = if (c.endswith && depth < buffer_len) || plen > sbuffer_len {
             None
         } else {
             buf.get(offset as usize..depth as usize)

@@ -4,7 +4,12 @@ use crate::ops::{Endian, NumBase};
 
 /// Extract `nbytes` bytes at the start of `data` as a number.
 /// Returns the value and the number of bytes consumed (for strings: digits parsed).
-pub(crate) fn extract(data: &[u8], nbytes: u8, endian: Endian, base: NumBase) -> Option<(u64, usize)> {
+pub(crate) fn extract(
+    data: &[u8],
+    nbytes: u8,
+    endian: Endian,
+    base: NumBase,
+) -> Option<(u64, usize)> {
     let n = usize::from(nbytes);
     let bytes = data.get(..n)?;
     if n == 0 {
@@ -86,12 +91,24 @@ mod tests {
 
     #[test]
     fn extraction() {
-        assert_eq!(extract(&[1, 2], 2, Endian::Big, NumBase::Binary), Some((0x102, 2)));
-        assert_eq!(extract(&[1, 2], 2, Endian::Little, NumBase::Binary), Some((0x201, 2)));
+        assert_eq!(
+            extract(&[1, 2], 2, Endian::Big, NumBase::Binary),
+            Some((0x102, 2))
+        );
+        assert_eq!(
+            extract(&[1, 2], 2, Endian::Little, NumBase::Binary),
+            Some((0x201, 2))
+        );
         assert_eq!(extract(&[1], 2, Endian::Big, NumBase::Binary), None);
-        assert_eq!(extract(b"12ab", 4, Endian::Big, NumBase::Dec), Some((12, 2)));
+        assert_eq!(
+            extract(b"12ab", 4, Endian::Big, NumBase::Dec),
+            Some((12, 2))
+        );
         assert_eq!(extract(b"ff", 2, Endian::Big, NumBase::Hex), Some((255, 2)));
-        assert_eq!(extract(b"0x1f", 4, Endian::Big, NumBase::Hex), Some((31, 4)));
+        assert_eq!(
+            extract(b"0x1f", 4, Endian::Big, NumBase::Hex),
+            Some((31, 4))
+        );
         assert_eq!(extract(b"17", 2, Endian::Big, NumBase::Oct), Some((15, 2)));
         assert_eq!(extract(b"zz", 2, Endian::Big, NumBase::Dec), None);
         assert_eq!(apply_bitmask(0x07, Some(0xf8)), 0);

@@ -2,8 +2,8 @@
 
 use crate::error::RuleError;
 use crate::ops::{
-    ByteExtractOp, ByteJumpOp, ByteMathOp, ByteOp, ByteTestOp, Endian, IsDataAtOp, MathOp,
-    NumBase, ValueRef,
+    ByteExtractOp, ByteJumpOp, ByteMathOp, ByteOp, ByteTestOp, Endian, IsDataAtOp, MathOp, NumBase,
+    ValueRef,
 };
 use crate::parse::util::parse_i64;
 
@@ -52,12 +52,17 @@ fn common_flag(kw: &str, f: &str, c: &mut Common) -> Result<bool, RuleError> {
         "dec" => c.base = NumBase::Dec,
         "hex" => c.base = NumBase::Hex,
         "oct" => c.base = NumBase::Oct,
-        "dce" => return Err(RuleError::unsupported(kw, "`dce` option (DCERPC) not supported")),
+        "dce" => {
+            return Err(RuleError::unsupported(
+                kw,
+                "`dce` option (DCERPC) not supported",
+            ))
+        }
         _ => {
             if let Some(m) = f.strip_prefix("bitmask") {
-                let v = parse_i64(m).filter(|v| *v >= 0).ok_or_else(|| {
-                    RuleError::invalid(kw, format!("bad bitmask `{m}`"))
-                })?;
+                let v = parse_i64(m)
+                    .filter(|v| *v >= 0)
+                    .ok_or_else(|| RuleError::invalid(kw, format!("bad bitmask `{m}`")))?;
                 c.bitmask = Some(v as u64);
             } else {
                 return Ok(false);
@@ -211,7 +216,8 @@ pub(crate) fn parse_byte_extract(v: &str) -> Result<ByteExtractOp, RuleError> {
         if let Some(m) = f.strip_prefix("multiplier") {
             multiplier = parse_i64(m)
                 .filter(|v| (1..=65535).contains(v))
-                .ok_or_else(|| RuleError::invalid(kw, "bad multiplier"))? as u64;
+                .ok_or_else(|| RuleError::invalid(kw, "bad multiplier"))?
+                as u64;
         } else if let Some(m) = f.strip_prefix("align") {
             align = match parse_i64(m) {
                 Some(2) => 2,
@@ -251,7 +257,10 @@ pub(crate) fn parse_byte_math(v: &str, vars: &dyn VarResolver) -> Result<ByteMat
         if common_flag(kw, f, &mut c)? {
             continue;
         }
-        let (k, val) = f.split_once(' ').map(|(k, v)| (k, v.trim())).unwrap_or((f, ""));
+        let (k, val) = f
+            .split_once(' ')
+            .map(|(k, v)| (k, v.trim()))
+            .unwrap_or((f, ""));
         match k {
             "bytes" => nb = Some(val),
             "offset" => off = parse_i64(val),

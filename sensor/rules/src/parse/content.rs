@@ -20,10 +20,9 @@ pub(crate) fn decode_content(s: &str, keyword: &str) -> Result<Vec<u8>, RuleErro
                 }
                 b' ' | b'\t' => {}
                 _ => {
-                    let v = (c as char)
-                        .to_digit(16)
-                        .ok_or_else(|| RuleError::invalid(keyword, format!("invalid hex byte `{}`", c as char)))?
-                        as u8;
+                    let v = (c as char).to_digit(16).ok_or_else(|| {
+                        RuleError::invalid(keyword, format!("invalid hex byte `{}`", c as char))
+                    })? as u8;
                     match nibble.take() {
                         Some(h) => out.push(h << 4 | v),
                         None => nibble = Some(v),
@@ -58,9 +57,18 @@ mod tests {
 
     #[test]
     fn decode() {
-        assert_eq!(decode_content("uid=0|28|root|29|", "content").unwrap(), b"uid=0(root)");
-        assert_eq!(decode_content(r#"a\;b\"c\\"#, "content").unwrap(), b"a;b\"c\\");
-        assert_eq!(decode_content("|de ad BE EF|", "content").unwrap(), [0xde, 0xad, 0xbe, 0xef]);
+        assert_eq!(
+            decode_content("uid=0|28|root|29|", "content").unwrap(),
+            b"uid=0(root)"
+        );
+        assert_eq!(
+            decode_content(r#"a\;b\"c\\"#, "content").unwrap(),
+            b"a;b\"c\\"
+        );
+        assert_eq!(
+            decode_content("|de ad BE EF|", "content").unwrap(),
+            [0xde, 0xad, 0xbe, 0xef]
+        );
         assert!(decode_content("|0|", "content").is_err());
         assert!(decode_content("|zz|", "content").is_err());
         assert!(decode_content("|00", "content").is_err());

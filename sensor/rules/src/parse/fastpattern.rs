@@ -42,12 +42,15 @@ pub fn choose_fast_pattern(buffers: &[BufferMatch]) -> Option<FastPattern> {
             if c.fast_pattern.set {
                 return Some(make(buffers, bi, oi));
             }
-            let score = (
-                b.kind.mpm_priority(),
-                c.pattern.len(),
-                pattern_strength(&c.pattern),
-            );
+            // Suricata scores nocase patterns in lowercase
+            let strength = if c.nocase {
+                pattern_strength(&c.pattern.to_ascii_lowercase())
+            } else {
+                pattern_strength(&c.pattern)
+            };
+            let score = (b.kind.mpm_priority(), c.pattern.len(), strength);
             let slot = if c.negated { &mut best_neg } else { &mut best };
+            // on a tie the first pattern wins
             let better = match slot {
                 None => true,
                 Some((s, _, _)) => score > *s,

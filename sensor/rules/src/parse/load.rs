@@ -61,7 +61,12 @@ impl LoadReport {
                 let _ = writeln!(s, "  {n:>6}  {reason}");
             }
         }
-        let _ = write!(s, "{} loaded, {} skipped", self.rules.len(), self.skipped.len());
+        let _ = write!(
+            s,
+            "{} loaded, {} skipped",
+            self.rules.len(),
+            self.skipped.len()
+        );
         s
     }
 
@@ -69,7 +74,9 @@ impl LoadReport {
     pub fn top_reasons(&self, n: usize) -> Vec<(String, usize)> {
         let mut counts: HashMap<String, usize> = HashMap::new();
         for k in &self.skipped {
-            *counts.entry(format!("`{}`: {}", k.keyword, k.reason)).or_default() += 1;
+            *counts
+                .entry(format!("`{}`: {}", k.keyword, k.reason))
+                .or_default() += 1;
         }
         let mut v: Vec<(String, usize)> = counts.into_iter().collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -90,7 +97,11 @@ fn find_sid(text: &str) -> Option<u32> {
         let after = rest[i + 3..].trim_start();
         if before_ok {
             if let Some(v) = after.strip_prefix(':') {
-                let num: String = v.trim_start().chars().take_while(char::is_ascii_digit).collect();
+                let num: String = v
+                    .trim_start()
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
                 if let Ok(n) = num.parse() {
                     return Some(n);
                 }
@@ -168,27 +179,31 @@ fn load_text(
                 rule.line = line;
                 let key = (rule.gid, rule.sid);
                 if let Some(&idx) = seen.get(&key) {
-                    let Some(old) = report.rules.get_mut(idx) else { continue };
+                    let Some(old) = report.rules.get_mut(idx) else {
+                        continue;
+                    };
                     let (loser, keep_new) = if rule.rev > old.rev {
                         (std::mem::replace(old, rule), true)
                     } else {
                         (rule, false)
                     };
+                    let kept_rev = report.rules.get(idx).map_or(0, |r| r.rev);
                     report.skipped.push(Skipped {
                         file: loser.file.clone().unwrap_or_default(),
                         line: loser.line,
                         sid: Some(loser.sid),
                         keyword: "sid".into(),
                         reason: format!(
-                            "duplicate gid {} sid {} ({} rev {})",
+                            "duplicate gid {} sid {}: rev {} {} rev {}",
                             key.0,
                             key.1,
-                            if keep_new { "replaced by" } else { "kept earlier" },
+                            loser.rev,
                             if keep_new {
-                                report.rules.get(idx).map_or(0, |r| r.rev)
+                                "replaced by"
                             } else {
-                                report.rules.get(idx).map_or(0, |r| r.rev)
-                            }
+                                "ignored, keeping"
+                            },
+                            kept_rev
                         ),
                     });
                     continue;
@@ -203,7 +218,9 @@ fn load_text(
                         (keyword.clone(), reason.clone())
                     }
                     RuleError::Syntax(m) => ("(syntax)".to_string(), m.clone()),
-                    RuleError::UndefinedVar(v) => ("(header)".to_string(), format!("undefined variable `{v}`")),
+                    RuleError::UndefinedVar(v) => {
+                        ("(header)".to_string(), format!("undefined variable `{v}`"))
+                    }
                 };
                 report.skipped.push(Skipped {
                     file: path.to_path_buf(),

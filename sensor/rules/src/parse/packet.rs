@@ -4,8 +4,8 @@ use crate::error::RuleError;
 use crate::numcmp::NumCmp;
 use crate::parse::util::parse_i64;
 use crate::rule::{
-    AppProtoMatch, FlagModifier, FlagsMatch, Flowbit, FlowbitCmd, FlowOpts, StreamSide,
-    StreamSize, Threshold, ThresholdType, Track, UriLen,
+    AppProtoMatch, FlagModifier, FlagsMatch, FlowOpts, Flowbit, FlowbitCmd, StreamSide, StreamSize,
+    Threshold, ThresholdType, Track, UriLen,
 };
 
 /// Parse `flow:` values.
@@ -22,14 +22,22 @@ pub(crate) fn parse_flow(v: &str) -> Result<FlowOpts, RuleError> {
             "no_stream" => f.no_stream = true,
             "only_frag" => f.only_frag = true,
             "no_frag" => f.no_frag = true,
-            other => return Err(RuleError::invalid("flow", format!("unknown option `{other}`"))),
+            other => {
+                return Err(RuleError::invalid(
+                    "flow",
+                    format!("unknown option `{other}`"),
+                ))
+            }
         }
     }
     if f.to_server && f.to_client {
         return Err(RuleError::invalid("flow", "to_server and to_client"));
     }
     if f.established && f.not_established {
-        return Err(RuleError::invalid("flow", "established and not_established"));
+        return Err(RuleError::invalid(
+            "flow",
+            "established and not_established",
+        ));
     }
     if f.only_stream && f.no_stream {
         return Err(RuleError::invalid("flow", "only_stream and no_stream"));
@@ -58,14 +66,14 @@ pub(crate) fn parse_flowbits(v: &str) -> Result<Option<Flowbit>, RuleError> {
     if any_of && names.contains('&') {
         return Err(RuleError::invalid(kw, "cannot mix `|` and `&`"));
     }
-    if any_of && !matches!(cmd, FlowbitCmd::IsSet | FlowbitCmd::IsNotSet) {
-        return Err(RuleError::invalid(kw, "`|` only valid with isset/isnotset"));
-    }
     let list: Vec<String> = names
         .split(['|', '&'])
         .map(|s| s.trim().to_string())
         .collect();
-    if list.iter().any(|n| n.is_empty() || n.contains(char::is_whitespace)) {
+    if list
+        .iter()
+        .any(|n| n.is_empty() || n.contains(char::is_whitespace))
+    {
         return Err(RuleError::invalid(kw, "bad flowbit name"));
     }
     Ok(Some(Flowbit {
@@ -99,10 +107,20 @@ pub(crate) fn parse_threshold(kw: &str, v: &str) -> Result<Threshold, RuleError>
                 })
             }
             "track" => {
-                track = Some(
-                    Track::parse(val)
-                        .ok_or_else(|| RuleError::invalid(kw, format!("bad track `{val}`")))?,
-                )
+                let t = Track::parse(val)
+                    .ok_or_else(|| RuleError::invalid(kw, format!("bad track `{val}`")))?;
+                let allowed = if kw == "detection_filter" {
+                    matches!(t, Track::BySrc | Track::ByDst)
+                } else {
+                    matches!(
+                        t,
+                        Track::BySrc | Track::ByDst | Track::ByRule | Track::ByBoth
+                    )
+                };
+                if !allowed {
+                    return Err(RuleError::invalid(kw, format!("track `{val}` not allowed")));
+                }
+                track = Some(t);
             }
             "count" => count = val.parse::<u32>().ok(),
             "seconds" => seconds = val.parse::<u32>().ok(),
@@ -153,7 +171,8 @@ pub(crate) fn parse_tcp_flags(kw: &str, v: &str) -> Result<FlagsMatch, RuleError
     let mut ignore = 0u8;
     if let Some(m) = mask {
         for c in m.chars() {
-            ignore |= bit(c).ok_or_else(|| RuleError::invalid(kw, format!("bad mask flag `{c}`")))?;
+            ignore |=
+                bit(c).ok_or_else(|| RuleError::invalid(kw, format!("bad mask flag `{c}`")))?;
         }
     }
     Ok(FlagsMatch {
@@ -300,8 +319,13 @@ mod tests {
         let fb = parse_flowbits("isset,fb3|fb4").unwrap().unwrap();
         assert!(fb.any_of && fb.names.len() == 2);
         assert!(parse_flowbits("noalert").unwrap().is_none());
-        assert!(parse_flowbits("set,a|b").is_err());
-        let t = parse_threshold("threshold", "type limit, track by_rule, count 5, seconds 300").unwrap();
+        assert!(parse_flowbits("set,a|b").is_ok());
+        assert!(parse_flowbits("set,a|b&c").is_err());
+        let t = parse_threshold(
+            "threshold",
+            "type limit, track by_rule, count 5, seconds 300",
+        )
+        .unwrap();
         assert_eq!(t.count, 5);
         let d = parse_threshold("detection_filter", "track by_src, count 1, seconds 3600").unwrap();
         assert_eq!(d.kind, ThresholdType::Threshold);

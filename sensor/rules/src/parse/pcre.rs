@@ -97,7 +97,10 @@ pub(crate) fn parse_pcre(value: &str) -> Result<ParsedPcre, RuleError> {
             if name.is_empty() {
                 continue;
             }
-            if !(name.starts_with("pkt:") || name.starts_with("flow:") || name.starts_with("alert:")) {
+            if !(name.starts_with("pkt:")
+                || name.starts_with("flow:")
+                || name.starts_with("alert:"))
+            {
                 return Err(RuleError::invalid(kw, format!("invalid capture `{name}`")));
             }
             captures.push(name.to_string());

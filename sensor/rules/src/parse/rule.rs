@@ -5,9 +5,7 @@ use crate::error::RuleError;
 use crate::header::{Action, AddrSet, Header, PortSet, Protocol};
 use crate::keywords::unsupported_reason;
 use crate::numcmp::NumCmp;
-use crate::ops::{
-    Base64DecodeOp, BufferMatch, ContentOp, MatchOp, Transform, ValueRef,
-};
+use crate::ops::{Base64DecodeOp, BufferMatch, ContentOp, MatchOp, Transform, ValueRef};
 use crate::parse::byte::{self, VarResolver};
 use crate::parse::content::decode_content;
 use crate::parse::fastpattern::choose_fast_pattern;
@@ -56,12 +54,28 @@ fn parse_header(h: &str, vars: &Vars) -> Result<Header, RuleError> {
         "<>" => true,
         _ => return Err(RuleError::Syntax(format!("invalid direction `{dir}`"))),
     };
+    let addr = |spec: &str| -> Result<AddrSet, RuleError> {
+        let a = AddrSet::parse(spec, vars)?;
+        if a.is_empty() {
+            return Err(RuleError::Syntax(format!(
+                "address `{spec}` matches nothing"
+            )));
+        }
+        Ok(a)
+    };
+    let port = |spec: &str| -> Result<PortSet, RuleError> {
+        let p = PortSet::parse(spec, vars)?;
+        if p.ranges().is_empty() {
+            return Err(RuleError::Syntax(format!("port `{spec}` matches nothing")));
+        }
+        Ok(p)
+    };
     Ok(Header {
         proto: Protocol::parse(proto)?,
-        src: AddrSet::parse(src, vars)?,
-        sport: PortSet::parse(sport, vars)?,
-        dst: AddrSet::parse(dst, vars)?,
-        dport: PortSet::parse(dport, vars)?,
+        src: addr(src)?,
+        sport: port(sport)?,
+        dst: addr(dst)?,
+        dport: port(dport)?,
         bidirectional,
     })
 }
@@ -75,6 +89,8 @@ struct Builder {
     /// Entry the current sticky buffer has materialised into.
     cur_entry: Option<usize>,
     sticky_explicit: bool,
+    /// The next op starts a new instance of a multi-instance buffer.
+    force_new: bool,
     /// Transform names per entry, for merging identical buffers.
     entry_keys: Vec<Vec<&'static str>>,
     last_content: Option<(usize, usize)>,
@@ -151,6 +167,7 @@ impl Builder {
             cur_transforms: Vec::new(),
             cur_entry: None,
             sticky_explicit: false,
+            force_new: false,
             entry_keys: Vec::new(),
             last_content: None,
             last_match_entry: None,
@@ -175,6 +192,11 @@ impl Builder {
                 return i;
             }
         }
+        self.push_entry(kind, transforms)
+    }
+
+    fn push_entry(&mut self, kind: BufferKind, transforms: Vec<Transform>) -> usize {
+        let key: Vec<&'static str> = transforms.iter().map(Transform::name).collect();
         self.rule.buffers.push(BufferMatch {
             kind,
             transforms,
@@ -198,8 +220,12 @@ impl Builder {
         if let Some(e) = self.cur_entry {
             return e;
         }
-        let t = std::mem::take(&mut self.cur_transforms);
-        let e = self.find_or_create(self.cur_kind, t);
+        let t = self.cur_transforms.clone();
+        let e = if std::mem::take(&mut self.force_new) {
+            self.push_entry(self.cur_kind, t)
+        } else {
+            self.find_or_create(self.cur_kind, t)
+        };
         self.cur_entry = Some(e);
         e
     }
@@ -224,7 +250,9 @@ impl Builder {
     }
 
     fn value_ref(&self, kw: &str, v: Option<&str>) -> Result<ValueRef, RuleError> {
-        let v = v.ok_or_else(|| RuleError::invalid(kw, "missing value"))?.trim();
+        let v = v
+            .ok_or_else(|| RuleError::invalid(kw, "missing value"))?
+            .trim();
         if let Some(n) = parse_i64(v) {
             return Ok(ValueRef::Lit(n));
         }
@@ -245,6 +273,7 @@ impl Builder {
     }
 
     fn set_sticky(&mut self, kind: BufferKind) {
+        self.force_new = kind.is_multi_instance();
         self.cur_kind = kind;
         self.cur_transforms.clear();
         self.cur_entry = None;
@@ -252,8 +281,15 @@ impl Builder {
         self.base64_entry = None;
     }
 
-    fn add_content(&mut self, kw: &str, value: Option<&str>, kind: Option<BufferKind>) -> Result<(), RuleError> {
-        let v = value.ok_or_else(|| RuleError::invalid(kw, "missing value"))?.trim();
+    fn add_content(
+        &mut self,
+        kw: &str,
+        value: Option<&str>,
+        kind: Option<BufferKind>,
+    ) -> Result<(), RuleError> {
+        let v = value
+            .ok_or_else(|| RuleError::invalid(kw, "missing value"))?
+            .trim();
         let (negated, v) = match v.strip_prefix('!') {
             Some(r) => (true, r.trim()),
             None => (false, v),
@@ -283,11 +319,11 @@ impl Builder {
             .buffers
             .get_mut(e)
             .ok_or_else(|| RuleError::invalid(kw, "needs a preceding content"))?;
-        if from.kind == kind {
-            return Ok(());
-        }
-        if from.kind != BufferKind::Payload || i + 1 != from.ops.len() {
-            return Err(RuleError::invalid(kw, "content already bound to another buffer"));
+        if from.kind != BufferKind::Payload || i + 1 != from.ops.len() || self.sticky_explicit {
+            return Err(RuleError::invalid(
+                kw,
+                "content already bound to another buffer",
+            ));
         }
         let Some(op) = from.ops.pop() else {
             return Err(RuleError::invalid(kw, "needs a preceding content"));
@@ -330,10 +366,8 @@ impl Builder {
                 r.priority = Some(
                     need(name)?
                         .trim()
-                        .parse::<u8>()
-                        .ok()
-                        .filter(|p| *p > 0)
-                        .ok_or_else(|| RuleError::invalid("priority", "bad priority"))?,
+                        .parse::<u32>()
+                        .map_err(|_| RuleError::invalid("priority", "bad priority"))?,
                 )
             }
             "reference" => r.references.push(need(name)?.trim().to_string()),
@@ -356,6 +390,9 @@ impl Builder {
             "uricontent" => self.add_content(name, value, Some(BufferKind::HttpUri))?,
             "nocase" => {
                 let c = self.last_content_mut(name)?;
+                if c.nocase {
+                    return Err(RuleError::invalid(name, "given twice"));
+                }
                 c.nocase = true;
                 c.rebuild();
             }
@@ -363,7 +400,11 @@ impl Builder {
                 let v = self.value_ref(name, value)?;
                 let c = self.last_content_mut(name)?;
                 if let ValueRef::Lit(n) = v {
-                    let min = if name == "distance" { i64::from(i32::MIN) } else { 0 };
+                    let min = if name == "distance" {
+                        i64::from(i32::MIN)
+                    } else {
+                        0
+                    };
                     if n < min || n > i64::from(i32::MAX) {
                         return Err(RuleError::invalid(name, "value out of range"));
                     }
@@ -385,7 +426,10 @@ impl Builder {
                 }
                 *slot = Some(v);
                 if c.startswith {
-                    return Err(RuleError::invalid(name, format!("can't mix {name} with startswith")));
+                    return Err(RuleError::invalid(
+                        name,
+                        format!("can't mix {name} with startswith"),
+                    ));
                 }
                 if (c.offset.is_some() || c.depth.is_some()) && c.is_relative() {
                     return Err(RuleError::invalid(
@@ -397,7 +441,10 @@ impl Builder {
             "startswith" => {
                 let c = self.last_content_mut(name)?;
                 if c.is_relative() || c.depth.is_some() || c.offset.is_some() {
-                    return Err(RuleError::invalid(name, "cannot combine with offset/depth/distance/within"));
+                    return Err(RuleError::invalid(
+                        name,
+                        "cannot combine with offset/depth/distance/within",
+                    ));
                 }
                 c.startswith = true;
             }
@@ -417,8 +464,14 @@ impl Builder {
                         let (a, l) = v
                             .split_once(',')
                             .ok_or_else(|| RuleError::invalid(name, format!("bad value `{v}`")))?;
-                        let a: u16 = a.trim().parse().map_err(|_| RuleError::invalid(name, "bad offset"))?;
-                        let l: u16 = l.trim().parse().map_err(|_| RuleError::invalid(name, "bad length"))?;
+                        let a: u16 = a
+                            .trim()
+                            .parse()
+                            .map_err(|_| RuleError::invalid(name, "bad offset"))?;
+                        let l: u16 = l
+                            .trim()
+                            .parse()
+                            .map_err(|_| RuleError::invalid(name, "bad length"))?;
                         if l == 0 || usize::from(a) + usize::from(l) > c.pattern.len() {
                             return Err(RuleError::invalid(name, "offset,len outside the pattern"));
                         }
@@ -433,7 +486,8 @@ impl Builder {
                     Some(k) => self.find_or_create(k, Vec::new()),
                 };
                 if p.op.relative {
-                    let has_prev = self.rule.buffers.get(entry).is_some_and(|b| {
+                    // Suricata looks for a preceding content/pcre in any buffer.
+                    let has_prev = self.rule.buffers.iter().any(|b| {
                         b.ops
                             .iter()
                             .any(|o| matches!(o, MatchOp::Content(_) | MatchOp::Pcre(_)))
@@ -441,7 +495,7 @@ impl Builder {
                     if !has_prev {
                         return Err(RuleError::invalid(
                             name,
-                            "pcre with /R (relative) needs preceding match in the same buffer",
+                            "pcre with /R (relative) needs a preceding match",
                         ));
                     }
                 }
@@ -488,6 +542,9 @@ impl Builder {
             }
             "bsize" => {
                 let c = NumCmp::parse(name, need(name)?, u32::MAX as u64)?;
+                if !self.sticky_explicit {
+                    return Err(RuleError::invalid(name, "needs a sticky buffer"));
+                }
                 let e = self.entry(false);
                 self.push(e, MatchOp::Bsize(c));
             }
@@ -533,8 +590,19 @@ impl Builder {
             "ttl" => r.ttl = Some(NumCmp::parse(name, need(name)?, 255)?),
             "itype" => r.itype = Some(NumCmp::parse(name, need(name)?, 255)?),
             "icode" => r.icode = Some(NumCmp::parse(name, need(name)?, 255)?),
-            "icmp_id" => r.icmp_id = Some(NumCmp::parse(name, need(name)?, u16::MAX as u64)?),
-            "icmp_seq" => r.icmp_seq = Some(NumCmp::parse(name, need(name)?, u16::MAX as u64)?),
+            "icmp_id" | "icmp_seq" => {
+                let v = unquote(need(name)?);
+                let n: u16 = v
+                    .trim()
+                    .parse()
+                    .map_err(|_| RuleError::invalid(name, format!("bad value `{v}`")))?;
+                let slot = if name == "icmp_id" {
+                    &mut r.icmp_id
+                } else {
+                    &mut r.icmp_seq
+                };
+                *slot = Some(NumCmp::Eq(u64::from(n)));
+            }
             "id" => r.ip_id = Some(NumCmp::parse(name, need(name)?, u16::MAX as u64)?),
             "tos" => r.tos = Some(NumCmp::parse(name, need(name)?, 255)?),
             "fragoffset" => r.fragoffset = Some(NumCmp::parse(name, need(name)?, 8191)?),
@@ -544,7 +612,9 @@ impl Builder {
             "ip_proto" => r.ip_proto = Some(packet::parse_ip_proto(need(name)?)?),
             "ipopts" => {
                 let v = need(name)?.trim();
-                const OPTS: &[&str] = &["rr", "eol", "nop", "ts", "sec", "esec", "lsrr", "ssrr", "satid", "any"];
+                const OPTS: &[&str] = &[
+                    "rr", "eol", "nop", "ts", "sec", "esec", "lsrr", "ssrr", "satid", "any",
+                ];
                 if !OPTS.contains(&v) {
                     return Err(RuleError::invalid(name, format!("bad option `{v}`")));
                 }
@@ -559,7 +629,9 @@ impl Builder {
                 None => r.noalert = true,
             },
             "noalert" => r.noalert = true,
-            "app-layer-protocol" => r.app_layer_protocol = Some(packet::parse_app_proto(need(name)?)?),
+            "app-layer-protocol" => {
+                r.app_layer_protocol = Some(packet::parse_app_proto(need(name)?)?)
+            }
             "stream_size" => r.stream_size = Some(packet::parse_stream_size(need(name)?)?),
             "urilen" => r.urilen = Some(packet::parse_urilen(need(name)?)?),
             "threshold" => r.threshold = Some(packet::parse_threshold(name, need(name)?)?),
@@ -579,9 +651,19 @@ impl Builder {
             }
             "tag" => r.tag = true,
             "pkt_data" => self.set_sticky(BufferKind::Payload),
-            "dotprefix" | "strip_whitespace" | "compress_whitespace" | "to_lowercase"
-            | "to_uppercase" | "to_md5" | "to_sha1" | "to_sha256" | "url_decode" | "xor"
-            | "header_lowercase" | "strip_pseudo_headers" | "pcrexform" => {
+            "dotprefix"
+            | "strip_whitespace"
+            | "compress_whitespace"
+            | "to_lowercase"
+            | "to_uppercase"
+            | "to_md5"
+            | "to_sha1"
+            | "to_sha256"
+            | "url_decode"
+            | "xor"
+            | "header_lowercase"
+            | "strip_pseudo_headers"
+            | "pcrexform" => {
                 let t = match name {
                     "dotprefix" => Transform::Dotprefix,
                     "strip_whitespace" => Transform::StripWhitespace,
@@ -595,16 +677,28 @@ impl Builder {
                     "header_lowercase" => Transform::HeaderLowercase,
                     "strip_pseudo_headers" => Transform::StripPseudoHeaders,
                     "xor" => {
-                        let key = decode_content(unquote(need(name)?), name)?;
-                        if key.is_empty() {
-                            return Err(RuleError::invalid(name, "empty key"));
+                        let hex = unquote(need(name)?).trim();
+                        if hex.is_empty() || hex.len() & 1 == 1 {
+                            return Err(RuleError::invalid(
+                                name,
+                                "key must be an even-length hex string",
+                            ));
                         }
+                        let key = (0..hex.len() / 2)
+                            .map(|i| {
+                                hex.get(i * 2..i * 2 + 2)
+                                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                                    .ok_or_else(|| RuleError::invalid(name, "key must be hex"))
+                            })
+                            .collect::<Result<Vec<u8>, RuleError>>()?;
                         Transform::Xor(key)
                     }
                     _ => Transform::Pcrexform(parse_pcrexform(need(name)?)?),
                 };
-                if self.cur_entry.is_some() {
-                    return Err(RuleError::invalid(name, "transforms must directly follow the sticky buffer"));
+                // Transforms accumulate since the sticky buffer; ops that follow go to
+                // the buffer with all of them (earlier ops keep theirs), like Suricata.
+                if self.cur_entry.take().is_some() && self.cur_kind.is_multi_instance() {
+                    self.force_new = true;
                 }
                 if !self.sticky_explicit {
                     return Err(RuleError::invalid(name, "transform needs a sticky buffer"));
@@ -629,7 +723,10 @@ impl Builder {
                     self.set_sticky(kind);
                     return Ok(());
                 }
-                return Err(RuleError::unsupported(name, "unknown or unsupported keyword"));
+                return Err(RuleError::unsupported(
+                    name,
+                    "unknown or unsupported keyword",
+                ));
             }
         }
         Ok(())
@@ -658,6 +755,66 @@ impl Builder {
             }
             propagate_limits(&mut b.ops);
             set_relative_next(&mut b.ops);
+        }
+        // http.host is normalised to lowercase: Suricata rejects uppercase patterns.
+        for b in &r.buffers {
+            if b.kind.is_lowercase() && b.transforms.is_empty() {
+                for op in &b.ops {
+                    if let MatchOp::Content(c) = op {
+                        if !c.nocase && c.pattern.iter().any(u8::is_ascii_uppercase) {
+                            return Err(RuleError::invalid(
+                                b.kind.name(),
+                                "pattern with uppercase characters can never match the lowercase host buffer",
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for b in &r.buffers {
+            for op in &b.ops {
+                if let MatchOp::Content(c) = op {
+                    if c.negated
+                        && c.fast_pattern.set
+                        && (c.is_relative() || c.offset.is_some() || c.depth.is_some())
+                    {
+                        return Err(RuleError::invalid(
+                            "fast_pattern",
+                            "negated content with offset/depth/distance/within",
+                        ));
+                    }
+                }
+            }
+        }
+        // App-layer protocol consistency (header protocol and buffers).
+        let mut app: Option<&'static str> = match &r.header.proto {
+            Protocol::Http => Some("http"),
+            Protocol::Dns => Some("dns"),
+            Protocol::Tls => Some("tls"),
+            _ => None,
+        };
+        let header_is_other_app = matches!(&r.header.proto, Protocol::App(n) if n != "http2");
+        for b in &r.buffers {
+            if let Some(a) = b.kind.app_proto() {
+                if header_is_other_app && a != "http" {
+                    return Err(RuleError::invalid(
+                        b.kind.name(),
+                        format!(
+                            "buffer conflicts with rule protocol `{}`",
+                            r.header.proto.name()
+                        ),
+                    ));
+                }
+                match app {
+                    Some(x) if x != a => {
+                        return Err(RuleError::invalid(
+                            b.kind.name(),
+                            format!("rule mixes `{x}` and `{a}` keywords"),
+                        ))
+                    }
+                    _ => app = Some(a),
+                }
+            }
         }
         // Direction checks.
         let mut dir: Option<Direction> = r.flow.and_then(|f| {
@@ -755,13 +912,22 @@ fn propagate_limits(ops: &mut [MatchOp]) {
 /// pcre anchor to the last content/pcre; byte_* and isdataat anchor to the last
 /// content/pcre/byte_*/isdataat op (so an intervening byte keyword hides the content).
 fn set_relative_next(ops: &mut [MatchOp]) {
-    let end = ops
-        .iter()
-        .position(|o| matches!(o, MatchOp::Base64Data))
-        .unwrap_or(ops.len());
-    for j in 0..end {
+    // base64_data ops form their own list
+    match ops.iter().position(|o| matches!(o, MatchOp::Base64Data)) {
+        Some(m) => {
+            let (a, b) = ops.split_at_mut(m);
+            set_relative_next_list(a);
+            set_relative_next_list(b.get_mut(1..).unwrap_or_default());
+        }
+        None => set_relative_next_list(ops),
+    }
+}
+
+fn set_relative_next_list(ops: &mut [MatchOp]) {
+    for j in 0..ops.len() {
         let Some(op) = ops.get(j) else { break };
-        if !op.is_relative() {
+        // base64_decode does not mark the preceding match (Suricata)
+        if !op.is_relative() || matches!(op, MatchOp::Base64Decode(_)) {
             continue;
         }
         let narrow = matches!(op, MatchOp::Content(_) | MatchOp::Pcre(_));

@@ -82,10 +82,14 @@ pub(crate) fn split_options(s: &str) -> Result<Vec<(&str, Option<&str>)>, String
                 _ => i += 1,
             }
         }
-        let end = end.ok_or_else(|| format!("option not terminated by `;`: `{}`", &s[start..]))?;
+        // Suricata accepts a last option without its `;`.
+        let end = end.unwrap_or(s.len());
         let (name, value) = match colon {
-            Some(c) => (s[start..c].trim(), Some(s[c + 1..end].trim())),
-            None => (s[start..end].trim(), None),
+            Some(c) => (
+                s.get(start..c).unwrap_or("").trim(),
+                Some(s.get(c + 1..end).unwrap_or("").trim()),
+            ),
+            None => (s.get(start..end).unwrap_or("").trim(), None),
         };
         if name.is_empty() {
             return Err("empty option name".into());
@@ -147,10 +151,18 @@ mod tests {
         assert_eq!(o.len(), 4);
         assert_eq!(o[0], ("msg", Some(r#""a\;b""#)));
         assert_eq!(o[2], ("nocase", None));
-        assert!(split_options("sid:1").is_err());
+        assert_eq!(split_options("sid:1").unwrap(), vec![("sid", Some("1"))]);
         assert_eq!(
             split_header("alert tcp [1.1.1.1, 2.2.2.2] any -> any any"),
-            vec!["alert", "tcp", "[1.1.1.1, 2.2.2.2]", "any", "->", "any", "any"]
+            vec![
+                "alert",
+                "tcp",
+                "[1.1.1.1, 2.2.2.2]",
+                "any",
+                "->",
+                "any",
+                "any"
+            ]
         );
         assert_eq!(unescape(r#"a\;b\"c\\"#), r#"a;b"c\"#);
         assert_eq!(parse_i64("-0x10"), Some(-16));
