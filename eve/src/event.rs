@@ -95,11 +95,19 @@ mod tests {
 
     #[test]
     fn sample_file_parses() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/samples/suricata-eve-sample.json");
-        let text = std::fs::read_to_string(path)
-            .unwrap_or_else(|e| panic!("missing sample EVE file {path}: {e} (needs ../shared beside the repo)"));
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/samples/suricata-eve-sample.json"
+        );
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+            panic!("missing sample EVE file {path}: {e} (needs ../shared beside the repo)")
+        });
         let mut n = 0;
-        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
             Event::from_json(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1));
             n += 1;
         }

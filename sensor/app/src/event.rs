@@ -108,8 +108,15 @@ mod tests {
                     let rest = &text[i + 1..];
                     let end = rest.find('"').unwrap_or(0);
                     let name = &rest[..end];
-                    if name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_') {
-                        assert!(super::ANOMALY_NAMES.contains(&name), "{} not in ANOMALY_NAMES ({})", name, p.display());
+                    if name.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_'
+                    }) {
+                        assert!(
+                            super::ANOMALY_NAMES.contains(&name),
+                            "{} not in ANOMALY_NAMES ({})",
+                            name,
+                            p.display()
+                        );
                     }
                 }
             }

@@ -253,7 +253,10 @@ fn kind_of(t: ThresholdType) -> threshold::Kind {
 impl Engine {
     /// Builds the engine. Rules the engine cannot honour are returned as skipped, with
     /// the keyword and the reason; the others are loaded.
-    pub fn build(rules: Vec<Rule>, cfg: &EngineConfig<'_>) -> Result<(Engine, Vec<Skipped>), MpmError> {
+    pub fn build(
+        rules: Vec<Rule>,
+        cfg: &EngineConfig<'_>,
+    ) -> Result<(Engine, Vec<Skipped>), MpmError> {
         let mut skipped = Vec::new();
         let mut names = FlowbitNames::default();
         let mut compiled = Vec::with_capacity(rules.len());
@@ -319,6 +322,9 @@ impl Engine {
                     .get(fp.buffer_index)
                     .is_some_and(|b| b.transforms.is_empty())
                     && !fp.bytes.is_empty()
+                    // A negated fast pattern says when the rule cannot match, not when it
+                    // may: such rules are evaluated without the prefilter.
+                    && !fp.negated
             });
             for bit in [G_TCP, G_UDP, G_ICMP, G_OTHER] {
                 if c.groups & bit == 0 {
@@ -385,7 +391,11 @@ impl Engine {
             ];
         }
         for g in &groups {
-            for p in [&g.pkt_all, &g.pkt_only, &g.stream].into_iter().flatten().chain(g.app.iter()) {
+            for p in [&g.pkt_all, &g.pkt_only, &g.stream]
+                .into_iter()
+                .flatten()
+                .chain(g.app.iter())
+            {
                 stats.matchers += 1;
                 if stats.backend.is_empty() || p.matcher.backend_name() == "hyperscan" {
                     stats.backend = p.matcher.backend_name();
@@ -445,11 +455,17 @@ struct GroupPatterns {
 }
 
 /// Checks that the engine can honour `rule` and precomputes what evaluation needs.
-fn compile(rule: Rule, cfg: &EngineConfig<'_>, names: &mut FlowbitNames) -> Result<Compiled, Skipped> {
+fn compile(
+    rule: Rule,
+    cfg: &EngineConfig<'_>,
+    names: &mut FlowbitNames,
+) -> Result<Compiled, Skipped> {
     let h = &rule.header;
     let (groups, ip_protos, app_proto): (u8, Option<&'static [u8]>, Option<&'static str>) =
         match &h.proto {
-            Protocol::Ip | Protocol::Ipv4 | Protocol::Ipv6 => (G_TCP | G_UDP | G_ICMP | G_OTHER, None, None),
+            Protocol::Ip | Protocol::Ipv4 | Protocol::Ipv6 => {
+                (G_TCP | G_UDP | G_ICMP | G_OTHER, None, None)
+            }
             Protocol::Tcp | Protocol::TcpPkt | Protocol::TcpStream => (G_TCP, None, None),
             Protocol::Udp => (G_UDP, None, None),
             Protocol::Icmp => (G_ICMP, None, None),
@@ -472,7 +488,11 @@ fn compile(rule: Rule, cfg: &EngineConfig<'_>, names: &mut FlowbitNames) -> Resu
         };
     if let Some(app) = app_proto {
         if !cfg.app_protos.contains(&app) {
-            return Err(skip(&rule, app, format!("no parser for application protocol `{app}`")));
+            return Err(skip(
+                &rule,
+                app,
+                format!("no parser for application protocol `{app}`"),
+            ));
         }
     }
     for ev in &rule.events {
@@ -482,11 +502,19 @@ fn compile(rule: Rule, cfg: &EngineConfig<'_>, names: &mut FlowbitNames) -> Resu
                 EventKind::Stream => "stream-event",
                 EventKind::AppLayer => "app-layer-event",
             };
-            return Err(skip(&rule, kw, format!("event `{}` is not raised by this sensor", ev.name)));
+            return Err(skip(
+                &rule,
+                kw,
+                format!("event `{}` is not raised by this sensor", ev.name),
+            ));
         }
     }
     if rule.ipopts.is_some() {
-        return Err(skip(&rule, "ipopts", "IPv4 option matching is not supported"));
+        return Err(skip(
+            &rule,
+            "ipopts",
+            "IPv4 option matching is not supported",
+        ));
     }
     let mut app_from_buffers: Option<&'static str> = None;
     let mut payload_bufs = Vec::new();
@@ -496,7 +524,11 @@ fn compile(rule: Rule, cfg: &EngineConfig<'_>, names: &mut FlowbitNames) -> Resu
             None => payload_bufs.push(i),
             Some(app) => {
                 if app_from_buffers.is_some_and(|a| a != app) {
-                    return Err(skip(&rule, b.kind.name(), "buffers of two application protocols"));
+                    return Err(skip(
+                        &rule,
+                        b.kind.name(),
+                        "buffers of two application protocols",
+                    ));
                 }
                 if app_proto.is_some_and(|a| a != app) {
                     return Err(skip(
@@ -517,16 +549,21 @@ fn compile(rule: Rule, cfg: &EngineConfig<'_>, names: &mut FlowbitNames) -> Resu
         groups
     };
     if groups == 0 {
-        return Err(skip(&rule, h.proto.name(), "protocol and buffers do not fit together"));
+        return Err(skip(
+            &rule,
+            h.proto.name(),
+            "protocol and buffers do not fit together",
+        ));
     }
     let flow = rule.flow.unwrap_or_default();
-    let payload_mode = if matches!(h.proto, Protocol::TcpPkt) || rule.dsize.is_some() || flow.no_stream {
-        PayloadMode::PacketOnly
-    } else if matches!(h.proto, Protocol::TcpStream) || flow.only_stream {
-        PayloadMode::StreamOnly
-    } else {
-        PayloadMode::StreamThenPacket
-    };
+    let payload_mode =
+        if matches!(h.proto, Protocol::TcpPkt) || rule.dsize.is_some() || flow.no_stream {
+            PayloadMode::PacketOnly
+        } else if matches!(h.proto, Protocol::TcpStream) || flow.only_stream {
+            PayloadMode::StreamOnly
+        } else {
+            PayloadMode::StreamThenPacket
+        };
     let direction = rule.direction;
 
     let mut bit_checks = Vec::new();
@@ -545,9 +582,12 @@ fn compile(rule: Rule, cfg: &EngineConfig<'_>, names: &mut FlowbitNames) -> Resu
     let mut config_threshold = None;
     for e in cfg.threshold_entries {
         match e {
-            ThresholdEntry::Suppress { gid, sid, track, ip }
-                if *gid == rule.gid && (*sid == rule.sid || *sid == 0) =>
-            {
+            ThresholdEntry::Suppress {
+                gid,
+                sid,
+                track,
+                ip,
+            } if *gid == rule.gid && (*sid == rule.sid || *sid == 0) => {
                 suppress.push((*track, ip.clone()));
             }
             ThresholdEntry::Threshold {
@@ -596,10 +636,7 @@ fn compile(rule: Rule, cfg: &EngineConfig<'_>, names: &mut FlowbitNames) -> Resu
         .classtype
         .as_deref()
         .and_then(|c| cfg.classifications.and_then(|cl| cl.get(c)));
-    let severity = rule
-        .priority
-        .or(class.map(|c| c.priority))
-        .unwrap_or(3);
+    let severity = rule.priority.or(class.map(|c| c.priority)).unwrap_or(3);
     let info = RuleInfo {
         sid: rule.sid,
         gid: rule.gid,

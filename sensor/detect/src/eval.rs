@@ -61,7 +61,6 @@ impl ThreadCtx {
             evaluated: 0,
         }
     }
-
 }
 
 /// The set of candidate rules of one packet: an epoch-stamped set, cleared in O(1).
@@ -265,13 +264,14 @@ impl Engine {
             && h.dst.contains(p.dst)
             && h.sport.contains(p.sport)
             && h.dport.contains(p.dport);
-        if !fwd
-            && !(h.bidirectional
+        let rev = || {
+            h.bidirectional
                 && h.src.contains(p.dst)
                 && h.dst.contains(p.src)
                 && h.sport.contains(p.dport)
-                && h.dport.contains(p.sport))
-        {
+                && h.dport.contains(p.sport)
+        };
+        if !(fwd || rev()) {
             return None;
         }
         if let Some(app) = c.app_proto {

@@ -157,12 +157,28 @@ impl IpOnlyIndex {
             f(r);
         }
         match src {
-            IpAddr::V4(a) => self.by_src_v4.lookup(u32::from(a)).iter().for_each(|&r| f(r)),
-            IpAddr::V6(a) => self.by_src_v6.lookup(u128::from(a)).iter().for_each(|&r| f(r)),
+            IpAddr::V4(a) => self
+                .by_src_v4
+                .lookup(u32::from(a))
+                .iter()
+                .for_each(|&r| f(r)),
+            IpAddr::V6(a) => self
+                .by_src_v6
+                .lookup(u128::from(a))
+                .iter()
+                .for_each(|&r| f(r)),
         }
         match dst {
-            IpAddr::V4(a) => self.by_dst_v4.lookup(u32::from(a)).iter().for_each(|&r| f(r)),
-            IpAddr::V6(a) => self.by_dst_v6.lookup(u128::from(a)).iter().for_each(|&r| f(r)),
+            IpAddr::V4(a) => self
+                .by_dst_v4
+                .lookup(u32::from(a))
+                .iter()
+                .for_each(|&r| f(r)),
+            IpAddr::V6(a) => self
+                .by_dst_v6
+                .lookup(u128::from(a))
+                .iter()
+                .for_each(|&r| f(r)),
         }
     }
 }
@@ -186,7 +202,11 @@ mod tests {
         assert_eq!(m.lookup(31), &[] as &[u32]);
         assert_eq!(m.lookup(40), &[3]);
         assert_eq!(m.lookup(41), &[] as &[u32]);
-        let full = IntervalMap::build(vec![(0u32, u32::MAX, 7)], |x: u32| x.checked_add(1), |x| x - 1);
+        let full = IntervalMap::build(
+            vec![(0u32, u32::MAX, 7)],
+            |x: u32| x.checked_add(1),
+            |x| x - 1,
+        );
         assert_eq!(full.lookup(u32::MAX), &[7]);
     }
 }

@@ -17,7 +17,8 @@ pub enum Kind {
     DetectionFilter,
 }
 
-/// What the counter is kept for.
+/// What the counter is kept for (Suricata's `track by_*`).
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Track {
     BySrc,
@@ -153,7 +154,10 @@ mod tests {
     #[test]
     fn limit_threshold_both_detection_filter() {
         assert_eq!(run(Kind::Limit, 2, 4), [true, true, false, false]);
-        assert_eq!(run(Kind::Threshold, 2, 5), [false, true, false, true, false]);
+        assert_eq!(
+            run(Kind::Threshold, 2, 5),
+            [false, true, false, true, false]
+        );
         assert_eq!(run(Kind::Both, 2, 4), [false, true, false, false]);
         assert_eq!(run(Kind::DetectionFilter, 2, 4), [false, false, true, true]);
     }

@@ -36,13 +36,23 @@ pub enum RulesCommand {
 #[derive(Debug, Args)]
 pub struct RuleArgs {
     /// Exclusive rule file: only the rules given with -S are loaded (repeatable).
-    #[arg(short = 'S', value_name = "FILE", env = "SENSOR_RULES", value_delimiter = ',')]
+    #[arg(
+        short = 'S',
+        value_name = "FILE",
+        env = "SENSOR_RULES",
+        value_delimiter = ','
+    )]
     pub exclusive_rules: Vec<PathBuf>,
     /// Extra rule file, loaded in addition to the configured ones (repeatable).
     #[arg(short = 's', value_name = "FILE")]
     pub extra_rules: Vec<PathBuf>,
     /// Configuration file (TOML); see deploy/sensor.toml for every option.
-    #[arg(short = 'c', long = "config", value_name = "FILE", env = "SENSOR_CONFIG")]
+    #[arg(
+        short = 'c',
+        long = "config",
+        value_name = "FILE",
+        env = "SENSOR_CONFIG"
+    )]
     pub config: Option<PathBuf>,
     /// Override a configuration value, Suricata style: --set stream.midstream=true (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
@@ -55,7 +65,12 @@ pub struct RunArgs {
     #[arg(short = 'r', value_name = "PCAP")]
     pub pcap: PathBuf,
     /// Log directory; eve.json is written there (created if missing).
-    #[arg(short = 'l', value_name = "LOGDIR", env = "SENSOR_LOG_DIR", default_value = ".")]
+    #[arg(
+        short = 'l',
+        value_name = "LOGDIR",
+        env = "SENSOR_LOG_DIR",
+        default_value = "."
+    )]
     pub log_dir: PathBuf,
     /// Checksum validation: `none` (default; checksums are never enforced) or `all`
     /// (accepted; checksums are still not enforced).

@@ -29,7 +29,7 @@ pub enum ConfigError {
 }
 
 /// The whole sensor configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub vars: VarsConfig,
@@ -172,7 +172,11 @@ fn list_or_csv<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
     }
     Ok(match Either::deserialize(d)? {
         Either::List(v) => v,
-        Either::Csv(s) => s.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+        Either::Csv(s) => s
+            .split(',')
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
     })
 }
 
@@ -184,20 +188,6 @@ impl Default for OutputConfig {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
-        }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            vars: VarsConfig::default(),
-            rules: RulesConfig::default(),
-            stream: StreamConfig::default(),
-            flow: FlowConfig::default(),
-            app: AppConfig::default(),
-            detect: DetectConfig::default(),
-            output: OutputConfig::default(),
         }
     }
 }
@@ -215,10 +205,11 @@ impl Config {
                     path: path.to_path_buf(),
                     source,
                 })?;
-                text.parse::<toml::Table>().map_err(|e| ConfigError::Parse {
-                    path: path.to_path_buf(),
-                    message: e.to_string(),
-                })?
+                text.parse::<toml::Table>()
+                    .map_err(|e| ConfigError::Parse {
+                        path: path.to_path_buf(),
+                        message: e.to_string(),
+                    })?
             }
             None => toml::Table::new(),
         };
@@ -243,7 +234,12 @@ impl Config {
                     None => ConfigError::Invalid(e.to_string()),
                 })?;
         if let Some(dir) = file.and_then(Path::parent) {
-            for f in config.rules.files.iter_mut().chain(config.rules.yara.iter_mut()) {
+            for f in config
+                .rules
+                .files
+                .iter_mut()
+                .chain(config.rules.yara.iter_mut())
+            {
                 if f.is_relative() {
                     *f = dir.join(&*f);
                 }

@@ -24,7 +24,9 @@ fn conformance_corpus_passes_at_least_90_percent() {
     let out = Command::new("python3")
         .arg(dir.join("run.py"))
         .arg("--sensor")
-        .arg(format!("{sensor} run -r {{pcap}} -S {{rules}} -l {{outdir}}"))
+        .arg(format!(
+            "{sensor} run -r {{pcap}} -S {{rules}} -l {{outdir}}"
+        ))
         .arg("--keep")
         .arg(&keep)
         .output()
@@ -54,7 +56,10 @@ fn conformance_corpus_passes_at_least_90_percent() {
     let total = passed + failed.len();
     assert_eq!(total, 77, "expected 77 cases, runner said:\n{stdout}");
     let alert_total = expects.len();
-    let alert_failed = failed.iter().filter(|f| expects.contains(&f.as_str())).count();
+    let alert_failed = failed
+        .iter()
+        .filter(|f| expects.contains(&f.as_str()))
+        .count();
     let alert_passed = alert_total - alert_failed;
     println!("conformance: {passed}/{total} cases, {alert_passed}/{alert_total} alert cases; failing: {failed:?}");
     assert!(

@@ -57,8 +57,7 @@ buffers! {
     /// Packet payload / reassembled stream.
     Payload => "pkt_data", None, 1, [];
     /// File data (HTTP bodies after dechunking/decompression). In Suricata 7
-    /// `http.response_body` / `http_server_body` are aliases of this buffer.
-    FileData => "file.data", None, 2, ["file_data", "http.response_body"];
+    FileData => "file.data", None, 2, ["file_data"];
     /// Normalised request URI.
     HttpUri => "http.uri", TS, 2, [];
     /// Raw request URI.
@@ -83,6 +82,8 @@ buffers! {
     HttpContentLen => "http.content_len", None, 2, ["http_content_len"];
     /// Request body.
     HttpRequestBody => "http.request_body", TS, 2, [];
+    /// HTTP response body (dechunked, decompressed); `file.data` on the response side.
+    HttpResponseBody => "http.response_body", TC, 2, ["http_server_body"];
     /// Response status code.
     HttpStatCode => "http.stat_code", TC, 2, [];
     /// Response status message.
@@ -151,7 +152,7 @@ impl BufferKind {
             "http_raw_header" => BufferKind::HttpHeaderRaw,
             "http_cookie" => BufferKind::HttpCookie,
             "http_client_body" => BufferKind::HttpRequestBody,
-            "http_server_body" => BufferKind::FileData,
+            "http_server_body" => BufferKind::HttpResponseBody,
             "http_stat_code" => BufferKind::HttpStatCode,
             "http_stat_msg" => BufferKind::HttpStatMsg,
             _ => return None,

@@ -11,8 +11,10 @@ use crate::cli::RuleArgs;
 use crate::config::Config;
 
 /// The classification table shipped with the sensor (`rules/classification.config`).
-const BUNDLED_CLASSIFICATION: &str =
-    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules/classification.config"));
+const BUNDLED_CLASSIFICATION: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../rules/classification.config"
+));
 
 /// Application protocols the sensor parses.
 pub const APP_PROTOS: &[&str] = &["http", "dns", "tls"];
@@ -57,7 +59,8 @@ pub fn load(args: &RuleArgs) -> anyhow::Result<Loaded> {
         vars.set_port(k, v);
     }
     let classifications = match &config.rules.classification {
-        Some(p) => Classifications::load(p).with_context(|| format!("classification file {}", p.display()))?,
+        Some(p) => Classifications::load(p)
+            .with_context(|| format!("classification file {}", p.display()))?,
         None => Classifications::parse(BUNDLED_CLASSIFICATION, "rules/classification.config")
             .context("bundled classification.config")?,
     };

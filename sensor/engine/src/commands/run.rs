@@ -53,10 +53,21 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         let rules = sensor_yara::YaraRules::compile_files(&yara_files)
             .map_err(|e| anyhow::anyhow!("YARA rules: {e}"))?;
-        tracing::info!(rules = rules.rule_count(), first_sid = crate::pipeline::YARA_SID_BASE, "YARA rules compiled");
+        tracing::info!(
+            rules = rules.rule_count(),
+            first_sid = crate::pipeline::YARA_SID_BASE,
+            "YARA rules compiled"
+        );
         Some(rules)
     };
-    let pipeline = Pipeline::new(&loaded.engine, flow_cfg, stream_cfg, app_cfg, eve, yara.as_ref())?;
+    let pipeline = Pipeline::new(
+        &loaded.engine,
+        flow_cfg,
+        stream_cfg,
+        app_cfg,
+        eve,
+        yara.as_ref(),
+    )?;
     // Benchmarks time processing from this line on, as they do Suricata's "Engine started".
     eprintln!(
         "sensor: engine started ({} rules loaded in {:.1}s)",
@@ -80,8 +91,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         loaded.skipped.len()
     );
     if let Some(e) = summary.read_error {
-        eprintln!("sensor: capture ended early: {e}");
-        return Ok(ExitCode::from(3));
+        // Like Suricata (libpcap stops at a damaged record): everything read before the
+        // damage was processed and written; the damage is reported, the run succeeds.
+        eprintln!(
+            "sensor: warning: {}: capture damaged, reading stopped after {} packets: {e}",
+            args.pcap.display(),
+            summary.frames
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -104,7 +104,11 @@ fn alert_object(engine: &Engine, hit: &AlertHit) -> Option<eve::Alert> {
     })
 }
 
-fn app_object(app: Option<&AppState>, ready: &[Ready], hit: &AlertHit) -> Option<(&'static str, Value)> {
+fn app_object(
+    app: Option<&AppState>,
+    ready: &[Ready],
+    hit: &AlertHit,
+) -> Option<(&'static str, Value)> {
     let app = app?;
     let r = ready.get(hit.tx?)?;
     match *r {
@@ -126,7 +130,11 @@ fn flow_header(ev: &mut eve::Event, f: &FlowRef) {
 fn flow_summary(f: &FlowRef, ev: &mut eve::Event) {
     ev.rest.insert(
         "direction".into(),
-        Value::from(if f.to_server { "to_server" } else { "to_client" }),
+        Value::from(if f.to_server {
+            "to_server"
+        } else {
+            "to_client"
+        }),
     );
     ev.rest.insert(
         "flow".into(),
@@ -173,7 +181,12 @@ pub(crate) fn write_alerts(
             }
         }
         if p.vlan_count > 0 {
-            let v: Vec<u16> = p.vlan.iter().take(usize::from(p.vlan_count)).copied().collect();
+            let v: Vec<u16> = p
+                .vlan
+                .iter()
+                .take(usize::from(p.vlan_count))
+                .copied()
+                .collect();
             ev.rest.insert("vlan".into(), Value::from(v));
         }
         if let Some(f) = flow {
@@ -197,6 +210,7 @@ pub(crate) fn write_pseudo_alerts(
     eve: &mut EveWriter,
     engine: &Engine,
     input: &PacketInput<'_>,
+    pcap_cnt: Option<u64>,
     flow: &FlowRef,
     alerts: &[AlertHit],
     app: Option<&AppState>,
@@ -209,6 +223,7 @@ pub(crate) fn write_pseudo_alerts(
         };
         summary.alerts += 1;
         let mut ev = eve::Event::new("alert", input.ts_micros);
+        ev.pcap_cnt = pcap_cnt;
         ev.src_ip = Some(ip_str(input.src));
         ev.dest_ip = Some(ip_str(input.dst));
         if matches!(input.ip_proto, 6 | 17) {
@@ -227,7 +242,12 @@ pub(crate) fn write_pseudo_alerts(
     Ok(())
 }
 
-fn record_header(ev: &mut eve::Event, p: Option<&Packet<'_>>, f: &FlowRef, key: Option<&sensor_flow::FlowKey>) {
+fn record_header(
+    ev: &mut eve::Event,
+    p: Option<&Packet<'_>>,
+    f: &FlowRef,
+    key: Option<&sensor_flow::FlowKey>,
+) {
     if let Some(p) = p {
         ev.pcap_cnt = Some(p.pcap_cnt);
         ev.src_ip = Some(ip_str(p.src));
@@ -263,7 +283,10 @@ pub(crate) fn write_app_records(
     };
     for r in ready {
         match *r {
-            Ready::Http { id, to_server: false } if eve.wants("http") => {
+            Ready::Http {
+                id,
+                to_server: false,
+            } if eve.wants("http") => {
                 if let Some(tx) = app.http().and_then(|h| h.tx(id)) {
                     if !fd.http_logged.contains(&id) {
                         fd.http_logged.push(id);
@@ -288,7 +311,9 @@ pub(crate) fn write_app_records(
             _ => {}
         }
     }
-    let tls_done = events.iter().any(|e| matches!(e, sensor_app::AppEvent::TlsHandshakeDone));
+    let tls_done = events
+        .iter()
+        .any(|e| matches!(e, sensor_app::AppEvent::TlsHandshakeDone));
     if tls_done && !fd.tls_logged && eve.wants("tls") {
         if let Some(t) = app.tls() {
             fd.tls_logged = true;
@@ -339,7 +364,10 @@ pub(crate) fn write_final_app_records(
         }
     }
     if let Some(t) = app.tls() {
-        if !flow.user.tls_logged && eve.wants("tls") && (t.client_hello().is_some() || t.server_hello().is_some()) {
+        if !flow.user.tls_logged
+            && eve.wants("tls")
+            && (t.client_hello().is_some() || t.server_hello().is_some())
+        {
             let mut ev = eve::Event::new("tls", flow.last_ts);
             record_header(&mut ev, None, f, Some(&flow.key));
             ev.rest.insert("tls".into(), t.eve_json());
@@ -350,7 +378,11 @@ pub(crate) fn write_final_app_records(
 }
 
 /// The `flow` record of a flow that ended.
-pub(crate) fn write_flow(eve: &mut EveWriter, flow: &Flow<FlowData>, _now: i64) -> anyhow::Result<()> {
+pub(crate) fn write_flow(
+    eve: &mut EveWriter,
+    flow: &Flow<FlowData>,
+    _now: i64,
+) -> anyhow::Result<()> {
     if !eve.wants("flow") {
         return Ok(());
     }
@@ -382,7 +414,8 @@ pub(crate) fn write_flow(eve: &mut EveWriter, flow: &Flow<FlowData>, _now: i64) 
         }),
     );
     if let Some(s) = &flow.tcp {
-        ev.rest.insert("tcp".into(), json!({"state": s.state_name()}));
+        ev.rest
+            .insert("tcp".into(), json!({"state": s.state_name()}));
     }
     eve.write(&ev)?;
     Ok(())

@@ -1,5 +1,6 @@
 //! The packet pipeline: capture → decode → flow/reassembly → app-layer → detect → EVE.
 
+mod detector;
 mod eve_out;
 mod flowdata;
 mod txview;
@@ -10,12 +11,13 @@ use std::path::Path;
 
 use anyhow::Context;
 use sensor_app::{AppConfig, AppEvent, AppProto, AppState, Probe};
-use sensor_detect::{AlertHit, Engine, FlowInput, IcmpInput, PacketInput, TcpInput, ThreadCtx, TxView};
+use sensor_detect::{Engine, FlowInput, IcmpInput, PacketInput, TcpInput, ThreadCtx, TxView};
 use sensor_flow::{Direction, Flow, FlowTable, PacketMeta, StreamItem, StreamOutput, TcpMeta};
 use sensor_net::capture::FileReader;
 use sensor_net::decode::{Decoder, Packet, L4};
 
 use crate::output::EveWriter;
+use detector::{flow_ref, Detector};
 pub use eve_out::RunSummary;
 use flowdata::{FlowData, PROBE_LIMIT, STREAM_CHUNK};
 use txview::{DnsView, HttpView, TlsView};
@@ -32,20 +34,15 @@ enum Ready {
 
 /// The single-threaded pipeline over one capture.
 pub struct Pipeline<'e> {
-    engine: &'e Engine,
-    tctx: ThreadCtx,
     decoder: Decoder,
     flows: FlowTable<FlowData>,
     sout: StreamOutput,
     app_cfg: AppConfig,
-    eve: EveWriter,
-    alerts: Vec<AlertHit>,
     app_events: Vec<AppEvent>,
     ready: Vec<Ready>,
     events: Vec<&'static str>,
     expired: Vec<Flow<FlowData>>,
-    summary: RunSummary,
-    yara: Option<YaraCtx<'e>>,
+    det: Detector<'e>,
 }
 
 fn dir_index(d: Direction) -> usize {
@@ -73,27 +70,29 @@ impl<'e> Pipeline<'e> {
         yara: Option<&'e sensor_yara::YaraRules>,
     ) -> anyhow::Result<Self> {
         Ok(Pipeline {
-            tctx: ThreadCtx::new(engine),
-            engine,
             decoder: Decoder::new(),
             flows: FlowTable::new(flow_cfg, stream_cfg).context("flow table configuration")?,
             sout: StreamOutput::new(),
             app_cfg,
-            eve,
-            alerts: Vec::new(),
             app_events: Vec::new(),
             ready: Vec::new(),
             events: Vec::new(),
             expired: Vec::new(),
-            summary: RunSummary::default(),
-            yara: yara.map(YaraCtx::new).transpose()?,
+            det: Detector {
+                tctx: ThreadCtx::new(engine),
+                engine,
+                eve,
+                alerts: Vec::new(),
+                summary: RunSummary::default(),
+                yara: yara.map(YaraCtx::new).transpose()?,
+            },
         })
     }
 
     /// Reads a whole capture file through the pipeline.
     pub fn run_file(mut self, path: &Path) -> anyhow::Result<RunSummary> {
-        let mut reader =
-            FileReader::open(path).with_context(|| format!("cannot read capture {}", path.display()))?;
+        let mut reader = FileReader::open(path)
+            .with_context(|| format!("cannot read capture {}", path.display()))?;
         let started = std::time::Instant::now();
         let mut last_ts = 0i64;
         loop {
@@ -103,14 +102,14 @@ impl<'e> Pipeline<'e> {
                 Err(e) => {
                     // A damaged file ends the run, but what was read is kept and logged.
                     tracing::error!(error = %e, file = %path.display(), "capture read error");
-                    self.summary.read_error = Some(e.to_string());
+                    self.det.summary.read_error = Some(e.to_string());
                     break;
                 }
             };
-            self.summary.frames += 1;
-            self.summary.bytes += frame.data.len() as u64;
+            self.det.summary.frames += 1;
+            self.det.summary.bytes += frame.data.len() as u64;
             last_ts = frame.ts.as_micros();
-            let pcap_cnt = self.summary.frames;
+            let pcap_cnt = self.det.summary.frames;
             let mut pkts: Vec<Packet<'_>> = Vec::with_capacity(2);
             self.decoder.decode(&frame, &mut pkts);
             for mut p in pkts {
@@ -118,22 +117,22 @@ impl<'e> Pipeline<'e> {
                 self.packet(&p)?;
             }
         }
-        self.summary.truncated_records = reader.truncated_records();
+        self.det.summary.truncated_records = reader.truncated_records();
         // End of input: every flow ends.
         let mut rest = Vec::new();
         self.flows.drain(&mut rest);
         for f in rest {
             self.end_flow(f, last_ts)?;
         }
-        self.summary.seconds = started.elapsed().as_secs_f64();
+        self.det.summary.seconds = started.elapsed().as_secs_f64();
         self.write_stats(last_ts)?;
-        self.eve.flush()?;
-        self.summary.eve_counts = self.eve.counts.clone();
-        Ok(self.summary)
+        self.det.eve.flush()?;
+        self.det.summary.eve_counts = self.det.eve.counts.clone();
+        Ok(self.det.summary)
     }
 
     fn packet(&mut self, p: &Packet<'_>) -> anyhow::Result<()> {
-        self.summary.packets += 1;
+        self.det.summary.packets += 1;
         let now = p.ts.as_micros();
         self.flows.expire(now, &mut self.expired);
         if !self.expired.is_empty() {
@@ -184,7 +183,8 @@ impl<'e> Pipeline<'e> {
         let lookup = self.flows.process(&meta, &mut self.sout);
         let dir = lookup.direction;
         let di = dir_index(dir);
-        self.events.extend(self.sout.events.iter().map(|e| e.name()));
+        self.events
+            .extend(self.sout.events.iter().map(|e| e.name()));
         let Some(flow) = self.flows.get_mut(lookup.handle) else {
             return self.detect_packet_only(p);
         };
@@ -201,7 +201,16 @@ impl<'e> Pipeline<'e> {
                         let i = dir_index(d);
                         flow.user.stream_bytes[i] += bytes.len() as u64;
                         flow.user.pending[i].extend_from_slice(bytes);
-                        feed_tcp_app(&mut flow.user, d, bytes, sport, dport, now, &self.app_cfg, &mut self.app_events);
+                        feed_tcp_app(
+                            &mut flow.user,
+                            d,
+                            bytes,
+                            sport,
+                            dport,
+                            now,
+                            &self.app_cfg,
+                            &mut self.app_events,
+                        );
                     }
                     StreamItem::Gap { dir: d, len, .. } => {
                         let i = dir_index(d);
@@ -229,11 +238,29 @@ impl<'e> Pipeline<'e> {
                 app.parse(app_dir(dir), &p.payload, now, &mut self.app_events);
             }
         }
-        collect_ready(&self.app_events, &mut self.ready, &mut flush, &mut self.events);
+        collect_ready(
+            &self.app_events,
+            &mut self.ready,
+            &mut flush,
+            &mut self.events,
+        );
         for (i, pending) in flow.user.pending.iter().enumerate() {
             if pending.len() >= STREAM_CHUNK {
                 flush[i] = true;
             }
+        }
+        // The peer's bytes are inspected once this side answers with data (the exchange
+        // of a request/response protocol) or when the parser says its message is done.
+        let other = 1 - di;
+        let answered = is_tcp && !p.payload.is_empty();
+        if (answered || flush[other]) && !flow.user.pending[other].is_empty() {
+            let od = if other == 0 {
+                Direction::ToServer
+            } else {
+                Direction::ToClient
+            };
+            self.det
+                .side(flow, od, &[], &self.events, Some(p.pcap_cnt))?;
         }
         // The stream chunk inspected with this packet: its own direction's pending data.
         let stream_chunk = if flush[di] && !flow.user.pending[di].is_empty() {
@@ -250,7 +277,10 @@ impl<'e> Pipeline<'e> {
         // rules inspect it there, not as a lone packet.
         let in_stream = is_tcp
             && !p.payload.is_empty()
-            && flow.tcp.as_ref().is_some_and(|s| s.state() != sensor_flow::TcpState::None);
+            && flow
+                .tcp
+                .as_ref()
+                .is_some_and(|s| s.state() != sensor_flow::TcpState::None);
         let mut input = base_input(p, &self.events);
         input.stream = stream_chunk.as_deref();
         input.in_stream = in_stream;
@@ -262,34 +292,57 @@ impl<'e> Pipeline<'e> {
             stream_bytes: flow.user.stream_bytes,
         });
         let ready = std::mem::take(&mut self.ready);
-        let fref = FlowRef {
-            flow_id: flow.flow_id,
-            community_id: flow.community_id.clone(),
-            app_proto,
-            to_server: dir == Direction::ToServer,
-            counts: [flow.to_server_pkts, flow.to_client_pkts, flow.to_server_bytes, flow.to_client_bytes],
-            start_ts: flow.start_ts,
-        };
+        let fref = flow_ref(flow, dir == Direction::ToServer);
         let (app, detect) = (&flow.user.app, &mut flow.user.detect);
-        self.alerts.clear();
+        self.det.alerts.clear();
         {
             let views = tx_views(app.as_ref(), &ready);
             let refs: Vec<&dyn TxView> = views.iter().map(|v| v.as_dyn()).collect();
-            self.engine.inspect(&mut self.tctx, &input, &refs, Some(detect), &mut self.alerts);
+            self.det.engine.inspect(
+                &mut self.det.tctx,
+                &input,
+                &refs,
+                Some(detect),
+                &mut self.det.alerts,
+            );
         }
-        if !self.alerts.is_empty() {
+        if !self.det.alerts.is_empty() {
             flow.alerted = true;
         }
-        let alerts = std::mem::take(&mut self.alerts);
-        eve_out::write_alerts(&mut self.eve, self.engine, p, Some(&fref), &alerts, app.as_ref(), &ready, &mut self.summary)?;
-        self.alerts = alerts;
-        if let Some(y) = self.yara.as_mut() {
+        let alerts = std::mem::take(&mut self.det.alerts);
+        eve_out::write_alerts(
+            &mut self.det.eve,
+            self.det.engine,
+            p,
+            Some(&fref),
+            &alerts,
+            app.as_ref(),
+            &ready,
+            &mut self.det.summary,
+        )?;
+        self.det.alerts = alerts;
+        if let Some(y) = self.det.yara.as_mut() {
             let hits = yara_scan(y, &mut flow.user, di, stream_chunk.as_deref(), &ready);
             for h in &hits {
-                eve_out::write_yara_alert(&mut self.eve, h, &input, Some(p), &fref, &mut self.summary)?;
+                eve_out::write_yara_alert(
+                    &mut self.det.eve,
+                    h,
+                    &input,
+                    Some(p),
+                    &fref,
+                    &mut self.det.summary,
+                )?;
             }
         }
-        eve_out::write_app_records(&mut self.eve, p.ts.as_micros(), Some(p), &fref, &mut flow.user, &ready, &self.app_events)?;
+        eve_out::write_app_records(
+            &mut self.det.eve,
+            p.ts.as_micros(),
+            Some(p),
+            &fref,
+            &mut flow.user,
+            &ready,
+            &self.app_events,
+        )?;
         self.ready = ready;
         Ok(())
     }
@@ -298,12 +351,23 @@ impl<'e> Pipeline<'e> {
     fn detect_packet_only(&mut self, p: &Packet<'_>) -> anyhow::Result<()> {
         let events = std::mem::take(&mut self.events);
         let input = base_input(p, &events);
-        self.alerts.clear();
-        self.engine.inspect(&mut self.tctx, &input, &[], None, &mut self.alerts);
+        self.det.alerts.clear();
+        self.det
+            .engine
+            .inspect(&mut self.det.tctx, &input, &[], None, &mut self.det.alerts);
         self.events = events;
-        let alerts = std::mem::take(&mut self.alerts);
-        eve_out::write_alerts(&mut self.eve, self.engine, p, None, &alerts, None, &[], &mut self.summary)?;
-        self.alerts = alerts;
+        let alerts = std::mem::take(&mut self.det.alerts);
+        eve_out::write_alerts(
+            &mut self.det.eve,
+            self.det.engine,
+            p,
+            None,
+            &alerts,
+            None,
+            &[],
+            &mut self.det.summary,
+        )?;
+        self.det.alerts = alerts;
         Ok(())
     }
 
@@ -319,7 +383,16 @@ impl<'e> Pipeline<'e> {
                 let i = dir_index(d);
                 flow.user.stream_bytes[i] += bytes.len() as u64;
                 flow.user.pending[i].extend_from_slice(bytes);
-                feed_tcp_app(&mut flow.user, d, bytes, sport, dport, flow.last_ts, &self.app_cfg, &mut self.app_events);
+                feed_tcp_app(
+                    &mut flow.user,
+                    d,
+                    bytes,
+                    sport,
+                    dport,
+                    flow.last_ts,
+                    &self.app_cfg,
+                    &mut self.app_events,
+                );
             }
         }
         if let Some(app) = flow.user.app.as_mut() {
@@ -329,102 +402,35 @@ impl<'e> Pipeline<'e> {
         let mut flush = [true; 2];
         self.events.clear();
         collect_ready(&self.app_events, &mut ready, &mut flush, &mut self.events);
-        let app_proto = flow.user.app.as_ref().map(|a| a.proto().name());
         for d in [Direction::ToServer, Direction::ToClient] {
-            let i = dir_index(d);
-            let dir_ready: Vec<Ready> = ready
-                .iter()
-                .copied()
-                .filter(|r| ready_to_server(r) == Some(d == Direction::ToServer))
-                .collect();
-            let chunk = std::mem::take(&mut flow.user.pending[i]);
-            if chunk.is_empty() && dir_ready.is_empty() {
-                continue;
-            }
-            let (src, dst, sp, dp) = endpoints(&flow.key, d == Direction::ToServer);
-            let established = flow.tcp.as_ref().is_some_and(|s| s.was_established())
-                || (flow.tcp.is_none() && flow.to_server_pkts > 0 && flow.to_client_pkts > 0);
-            let input = PacketInput {
-                ts_micros: flow.last_ts,
-                src,
-                dst,
-                sport: sp,
-                dport: dp,
-                ip_proto: flow.key.proto,
-                ttl: 0,
-                ip_id: 0,
-                tos: 0,
-                frag_bits: 0,
-                frag_offset: 0,
-                is_fragment: false,
-                tcp: None,
-                icmp: None,
-                payload: &[],
-                stream: if chunk.is_empty() { None } else { Some(&chunk) },
-                in_stream: true,
-                flow: Some(FlowInput {
-                    to_server: d == Direction::ToServer,
-                    established,
-                    stream_tracked: true,
-                    app_proto,
-                    stream_bytes: flow.user.stream_bytes,
-                }),
-                pseudo: true,
-                events: &self.events,
-            };
-            let fref = FlowRef {
-                flow_id: flow.flow_id,
-                community_id: flow.community_id.clone(),
-                app_proto,
-                to_server: d == Direction::ToServer,
-                counts: [flow.to_server_pkts, flow.to_client_pkts, flow.to_server_bytes, flow.to_client_bytes],
-                start_ts: flow.start_ts,
-            };
-            self.alerts.clear();
-            {
-                let views = tx_views(flow.user.app.as_ref(), &dir_ready);
-                let refs: Vec<&dyn TxView> = views.iter().map(|v| v.as_dyn()).collect();
-                self.engine.inspect(&mut self.tctx, &input, &refs, Some(&mut flow.user.detect), &mut self.alerts);
-            }
-            if !self.alerts.is_empty() {
-                flow.alerted = true;
-            }
-            let alerts = std::mem::take(&mut self.alerts);
-            eve_out::write_pseudo_alerts(&mut self.eve, self.engine, &input, &fref, &alerts, flow.user.app.as_ref(), &dir_ready, &mut self.summary)?;
-            self.alerts = alerts;
-            if let Some(y) = self.yara.as_mut() {
-                let stream = if chunk.is_empty() { None } else { Some(chunk.as_slice()) };
-                let hits = yara_scan(y, &mut flow.user, i, stream, &dir_ready);
-                for h in &hits {
-                    eve_out::write_yara_alert(&mut self.eve, h, &input, None, &fref, &mut self.summary)?;
-                }
-            }
+            self.det.side(&mut flow, d, &ready, &self.events, None)?;
         }
-        let fref = FlowRef {
-            flow_id: flow.flow_id,
-            community_id: flow.community_id.clone(),
-            app_proto,
-            to_server: true,
-            counts: [flow.to_server_pkts, flow.to_client_pkts, flow.to_server_bytes, flow.to_client_bytes],
-            start_ts: flow.start_ts,
-        };
-        eve_out::write_app_records(&mut self.eve, flow.last_ts, None, &fref, &mut flow.user, &ready, &self.app_events)?;
-        eve_out::write_final_app_records(&mut self.eve, &flow, &fref)?;
-        eve_out::write_flow(&mut self.eve, &flow, now)?;
-        self.summary.flows += 1;
+        let fref = flow_ref(&flow, true);
+        eve_out::write_app_records(
+            &mut self.det.eve,
+            flow.last_ts,
+            None,
+            &fref,
+            &mut flow.user,
+            &ready,
+            &self.app_events,
+        )?;
+        eve_out::write_final_app_records(&mut self.det.eve, &flow, &fref)?;
+        eve_out::write_flow(&mut self.det.eve, &flow, now)?;
+        self.det.summary.flows += 1;
         Ok(())
     }
 
     fn write_stats(&mut self, last_ts: i64) -> anyhow::Result<()> {
         eve_out::write_stats(
-            &mut self.eve,
+            &mut self.det.eve,
             last_ts,
-            &self.summary,
+            &self.det.summary,
             self.decoder.counters(),
             &self.flows.counters(),
             &self.flows.stream_counters(),
-            self.engine,
-            self.tctx.evaluated,
+            self.det.engine,
+            self.det.tctx.evaluated,
         )
     }
 }
@@ -456,8 +462,14 @@ fn collect_ready(
 ) {
     for ev in events {
         let r = match ev {
-            AppEvent::HttpRequestComplete(id) => Ready::Http { id: *id, to_server: true },
-            AppEvent::HttpResponseComplete(id) => Ready::Http { id: *id, to_server: false },
+            AppEvent::HttpRequestComplete(id) => Ready::Http {
+                id: *id,
+                to_server: true,
+            },
+            AppEvent::HttpResponseComplete(id) => Ready::Http {
+                id: *id,
+                to_server: false,
+            },
             AppEvent::Dns(id) => Ready::Dns { id: *id },
             AppEvent::TlsClientHello => Ready::Tls { to_server: true },
             AppEvent::TlsCertificate => Ready::Tls { to_server: false },
@@ -513,7 +525,11 @@ fn feed_tcp_app(
             // The detecting side first, then whatever the other side sent before.
             let mine = std::mem::take(&mut fd.probe_buf[i]);
             let other = std::mem::take(&mut fd.probe_buf[1 - i]);
-            let od = if i == 0 { Direction::ToClient } else { Direction::ToServer };
+            let od = if i == 0 {
+                Direction::ToClient
+            } else {
+                Direction::ToServer
+            };
             if proto == AppProto::Http || i == 0 {
                 app.parse(app_dir(d), &mine, now, out);
                 if !other.is_empty() {
@@ -553,10 +569,19 @@ fn yara_scan(
     }
     for r in ready {
         if let Ready::Http { id, to_server } = *r {
-            let Some(tx) = fd.app.as_ref().and_then(|a| a.http()).and_then(|h| h.tx(id)) else {
+            let Some(tx) = fd
+                .app
+                .as_ref()
+                .and_then(|a| a.http())
+                .and_then(|h| h.tx(id))
+            else {
                 continue;
             };
-            let body = if to_server { tx.request_body() } else { tx.response_body() };
+            let body = if to_server {
+                tx.request_body()
+            } else {
+                tx.response_body()
+            };
             hits.extend(y.scan(body, &mut fd.yara_fired[usize::from(!to_server)]));
         }
     }
@@ -591,8 +616,13 @@ fn tx_views<'a>(app: Option<&'a AppState>, ready: &[Ready]) -> Vec<AnyView<'a>> 
                 .http()
                 .and_then(|h| h.tx(id))
                 .map(|tx| AnyView::Http(HttpView { tx, to_server })),
-            Ready::Dns { id } => app.dns().and_then(|s| s.tx(id)).map(|tx| AnyView::Dns(DnsView { tx })),
-            Ready::Tls { to_server } => app.tls().map(|state| AnyView::Tls(TlsView { state, to_server })),
+            Ready::Dns { id } => app
+                .dns()
+                .and_then(|s| s.tx(id))
+                .map(|tx| AnyView::Dns(DnsView { tx })),
+            Ready::Tls { to_server } => app
+                .tls()
+                .map(|state| AnyView::Tls(TlsView { state, to_server })),
         })
         .collect()
 }

@@ -59,7 +59,7 @@ impl HttpView<'_> {
                 HttpHeader => Some(t.response_headers().normalized()).filter(|b| nonempty(b)),
                 HttpHeaderRaw => Some(t.response_headers().raw()).filter(|b| nonempty(b)),
                 HttpHeaderNames => Some(t.response_headers().names()).filter(|b| nonempty(b)),
-                FileData => Some(t.response_body()).filter(|b| nonempty(b)),
+                HttpResponseBody | FileData => Some(t.response_body()).filter(|b| nonempty(b)),
                 _ => None,
             }
         }

@@ -34,7 +34,8 @@ impl Drop for Scratch {
 pub fn write_pcap(path: &Path, frames: &[Vec<u8>]) {
     let mut w = PcapWriter::create(path, LINKTYPE_ETHERNET).expect("create pcap");
     for (i, f) in frames.iter().enumerate() {
-        w.write_packet(Timestamp::new(1_700_000_000, (i as u32) * 1000), f).expect("write");
+        w.write_packet(Timestamp::new(1_700_000_000, (i as u32) * 1000), f)
+            .expect("write");
     }
     w.flush().expect("flush");
 }
@@ -61,7 +62,8 @@ impl Run {
         let mut m = BTreeMap::new();
         for e in &self.events {
             if e["event_type"] == "alert" {
-                *m.entry(e["alert"]["signature_id"].as_u64().unwrap_or(0)).or_insert(0) += 1;
+                *m.entry(e["alert"]["signature_id"].as_u64().unwrap_or(0))
+                    .or_insert(0) += 1;
             }
         }
         m
@@ -70,7 +72,10 @@ impl Run {
         self.alerts().get(&sid).copied().unwrap_or(0)
     }
     pub fn of_type(&self, t: &str) -> Vec<&serde_json::Value> {
-        self.events.iter().filter(|e| e["event_type"] == t).collect()
+        self.events
+            .iter()
+            .filter(|e| e["event_type"] == t)
+            .collect()
     }
 }
 
