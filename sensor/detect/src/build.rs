@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sensor_mpm::{Backend, MpmError, Pattern};
 use sensor_rules::config::classification::Classifications;
 use sensor_rules::config::threshold::ThresholdEntry;
-use sensor_rules::rule::{EventKind, FlowbitCmd, ThresholdType, Track};
+use sensor_rules::rule::{EventKind, FlowbitCmd, FlowintOp, ThresholdType, Track};
 use sensor_rules::{Action, AddrSet, BufferKind, Direction, Protocol, Rule, Skipped};
 
 use crate::flowbits::FlowbitNames;
@@ -74,6 +74,9 @@ pub(crate) struct Compiled {
     pub direction: Option<Direction>,
     pub bit_checks: Vec<(FlowbitCmd, Vec<u32>, bool)>,
     pub bit_actions: Vec<(FlowbitCmd, Vec<u32>)>,
+    /// `flowint` conditions and actions, by interned variable.
+    pub int_tests: Vec<(u32, FlowintOp)>,
+    pub int_actions: Vec<(u32, FlowintOp)>,
     pub rate: Vec<Spec>,
     pub suppress: Vec<(Option<Track>, Option<AddrSet>)>,
     pub iponly: bool,
@@ -165,6 +168,7 @@ pub struct Engine {
     pub(crate) groups: [Group; 4],
     pub(crate) iponly: IpOnlyIndex,
     pub(crate) flowbit_count: usize,
+    pub(crate) flowint_count: usize,
     pub(crate) stats: EngineStats,
 }
 
@@ -259,16 +263,17 @@ impl Engine {
     ) -> Result<(Engine, Vec<Skipped>), MpmError> {
         let mut skipped = Vec::new();
         let mut names = FlowbitNames::default();
+        let mut int_names = FlowbitNames::default();
         let mut compiled = Vec::with_capacity(rules.len());
         for rule in rules {
-            match compile(rule, cfg, &mut names) {
+            match compile(rule, cfg, &mut names, &mut int_names) {
                 Ok(c) => compiled.push(c),
                 Err(s) => skipped.push(s),
             }
         }
         // Engine order, as Suricata's SCSigOrderSignatures: action (pass first), then
         // flowbits use (setters, setters that also read, readers, the rest), then
-        // priority, then load order.
+        // flowint use (same order), then priority, then load order.
         let order_key = |c: &Compiled| {
             let action = match c.info.action {
                 Action::Pass => 0u8,
@@ -282,7 +287,13 @@ impl Engine {
                 (false, true) => 2,
                 (false, false) => 3,
             };
-            (action, fb, c.info.severity)
+            let fi = match (!c.int_actions.is_empty(), !c.int_tests.is_empty()) {
+                (true, false) => 0u8,
+                (true, true) => 1,
+                (false, true) => 2,
+                (false, false) => 3,
+            };
+            (action, fb, fi, c.info.severity)
         };
         compiled.sort_by_key(order_key);
 
@@ -409,6 +420,7 @@ impl Engine {
                 groups,
                 iponly,
                 flowbit_count: names.len(),
+                flowint_count: int_names.len(),
                 stats,
             },
             skipped,
@@ -444,6 +456,11 @@ impl Engine {
     pub fn flowbit_count(&self) -> usize {
         self.flowbit_count
     }
+
+    /// Number of distinct flowint variables.
+    pub fn flowint_count(&self) -> usize {
+        self.flowint_count
+    }
 }
 
 #[derive(Default)]
@@ -459,6 +476,7 @@ fn compile(
     rule: Rule,
     cfg: &EngineConfig<'_>,
     names: &mut FlowbitNames,
+    int_names: &mut FlowbitNames,
 ) -> Result<Compiled, Skipped> {
     let h = &rule.header;
     let (groups, ip_protos, app_proto): (u8, Option<&'static [u8]>, Option<&'static str>) =
@@ -576,6 +594,17 @@ fn compile(
         }
     }
 
+    let mut int_tests = Vec::new();
+    let mut int_actions = Vec::new();
+    for fi in &rule.flowints {
+        let id = int_names.intern(&fi.name);
+        if fi.op.is_test() {
+            int_tests.push((id, fi.op));
+        } else {
+            int_actions.push((id, fi.op));
+        }
+    }
+
     // Rate control: the rule's own options, overridden by threshold.config.
     let mut rate = Vec::new();
     let mut suppress = Vec::new();
@@ -665,6 +694,8 @@ fn compile(
         direction,
         bit_checks,
         bit_actions,
+        int_tests,
+        int_actions,
         rate,
         suppress,
         iponly,
@@ -691,6 +722,7 @@ fn is_iponly(r: &Rule) -> bool {
         && r.buffers.is_empty()
         && r.flow.is_none()
         && r.flowbits.iter().all(|f| f.cmd == FlowbitCmd::Set)
+        && r.flowints.is_empty()
         && r.dsize.is_none()
         && r.ttl.is_none()
         && r.itype.is_none()

@@ -1,7 +1,7 @@
 //! Per-packet inspection: prefilter, full evaluation, alerting.
 
 use sensor_mpm::Scratch;
-use sensor_rules::rule::{FlowbitCmd, StreamSide, Track};
+use sensor_rules::rule::{FlowbitCmd, FlowintOp, StreamSide, Track};
 use sensor_rules::{apply_transforms, inspect_buffer, Action, BufferKind, Direction, InspectCtx};
 
 use crate::build::{group_of, Compiled, Engine, PayloadMode};
@@ -176,17 +176,18 @@ impl Engine {
         let candidates = std::mem::take(&mut ctx.cand.list);
         // 2. Evaluation in engine order.
         let mut local_bits = crate::FlowBits::default();
+        let mut local_ints = Vec::new();
         let first_alert = alerts.len();
         for &ri in &candidates {
             let Some(c) = self.rules.get(ri as usize) else {
                 continue;
             };
             ctx.evaluated += 1;
-            let bits = match flow.as_deref_mut() {
-                Some(st) => &mut st.bits,
-                None => &mut local_bits,
+            let (bits, ints) = match flow.as_deref_mut() {
+                Some(st) => (&mut st.bits, &mut st.ints),
+                None => (&mut local_bits, &mut local_ints),
             };
-            let Some(hit) = self.evaluate(ctx, c, ri, p, txs, bits) else {
+            let Some(hit) = self.evaluate(ctx, c, ri, p, txs, bits, ints) else {
                 continue;
             };
             // 3. Alerting.
@@ -236,6 +237,7 @@ impl Engine {
         p: &PacketInput<'_>,
         txs: &[&dyn TxView],
         bits: &mut crate::FlowBits,
+        ints: &mut Vec<Option<u64>>,
     ) -> Option<AlertHit> {
         let r = &c.rule;
         let h = &r.header;
@@ -316,6 +318,19 @@ impl Engine {
                 return None;
             }
         }
+        // Flowint conditions.
+        for (id, op) in &c.int_tests {
+            let v = ints.get(*id as usize).copied().flatten();
+            let ok = match op {
+                FlowintOp::IsSet => v.is_some(),
+                FlowintOp::NotSet => v.is_none(),
+                FlowintOp::Cmp(cmp) => v.is_some_and(|v| cmp.matches(v)),
+                _ => true,
+            };
+            if !ok {
+                return None;
+            }
+        }
         // Payload buffers.
         ctx.inspect.vars = [0; sensor_rules::parse::rule::MAX_VARS];
         let mut from_stream = false;
@@ -384,6 +399,19 @@ impl Engine {
                     _ => {}
                 }
             }
+        }
+        for (id, op) in &c.int_actions {
+            let i = *id as usize;
+            if ints.len() <= i {
+                ints.resize(i + 1, None);
+            }
+            let cur = ints[i].unwrap_or(0);
+            ints[i] = Some(match op {
+                FlowintOp::Set(n) => *n,
+                FlowintOp::Add(n) => cur.saturating_add(*n),
+                FlowintOp::Sub(n) => cur.saturating_sub(*n),
+                _ => cur,
+            });
         }
         Some(AlertHit {
             rule: ri,

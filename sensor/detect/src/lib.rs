@@ -37,6 +37,8 @@ pub use sensor_rules::Skipped;
 pub struct FlowDetectState {
     /// Flowbits of the flow.
     pub bits: FlowBits,
+    /// `flowint` variables of the flow, by interned name (`None`: never set).
+    pub ints: Vec<Option<u64>>,
     /// IP-only rules already evaluated for [to_server, to_client].
     pub iponly_done: [bool; 2],
 }

@@ -59,10 +59,13 @@ alert http any any -> any any (msg:"flowbit isnotset"; flowbits:isnotset,get_see
 alert http any any -> any any (msg:"legacy modifiers"; content:"GET"; http_method; content:"login"; http_uri; sid:16;)
 alert http any any -> any any (msg:"no match"; http.uri; content:"nothere"; sid:17;)
 alert tcp any any -> any any (msg:"stream raw sees gzip bytes, not plaintext"; flow:to_client; content:"uid=0(root)"; sid:18;)
+alert http any any -> any any (msg:"count requests"; http.method; content:"GET"; flowint:gets,+,1; noalert; sid:19;)
+alert http any any -> any any (msg:"flowint test"; flow:to_client; flowint:gets,==,1; http.stat_code; content:"200"; sid:20;)
+alert http any any -> any any (msg:"flowint test fails"; flow:to_client; flowint:gets,>,1; http.stat_code; content:"200"; sid:21;)
 "#;
     let run = run_sensor(&dir, &pcap, rules, &[]);
     assert_eq!(run.status, 0, "{}", run.stderr);
-    for sid in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16] {
+    for sid in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 20] {
         assert_eq!(
             run.count(sid),
             1,
@@ -71,7 +74,7 @@ alert tcp any any -> any any (msg:"stream raw sees gzip bytes, not plaintext"; f
             run.stderr
         );
     }
-    for sid in [13, 15, 17, 18] {
+    for sid in [13, 15, 17, 18, 19, 21] {
         assert_eq!(
             run.count(sid),
             0,
@@ -95,7 +98,7 @@ alert tcp any any -> any any (msg:"stream raw sees gzip bytes, not plaintext"; f
     assert_eq!(stats.len(), 1);
     assert_eq!(
         stats[0]["stats"]["detect"]["engines"][0]["rules_loaded"],
-        18
+        21
     );
 }
 

@@ -70,6 +70,7 @@ pub const KEYWORDS: &[Keyword] = &[
     k("urilen", Packet),
     k("flow", Packet),
     k("flowbits", Packet),
+    k("flowint", Packet),
     k("noalert", Packet),
     k("threshold", Packet),
     k("detection_filter", Packet),
@@ -114,7 +115,6 @@ pub const KEYWORDS: &[Keyword] = &[
 /// Known Suricata keywords that are deliberately not supported, with the reason.
 pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("xbits", "xbits (host/ip-pair bits) not supported"),
-    ("flowint", "flow integers not supported"),
     ("flowvar", "flow variables not supported"),
     ("pktvar", "packet variables not supported"),
     ("hostbits", "host bits not supported"),

@@ -64,6 +64,42 @@ pub struct Flowbit {
     pub any_of: bool,
 }
 
+/// `flowint` operations: modifications apply when the rule matches, tests are conditions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowintOp {
+    /// `=,N`: set.
+    Set(u64),
+    /// `+,N`: add (saturating; an unset variable starts at 0).
+    Add(u64),
+    /// `-,N`: subtract (saturating at 0).
+    Sub(u64),
+    /// `==,N` `!=,N` `<,N` `<=,N` `>,N` `>=,N`: compare (an unset variable never matches).
+    Cmp(crate::numcmp::NumCmp),
+    /// `isset`
+    IsSet,
+    /// `notset` / `isnotset`
+    NotSet,
+}
+
+impl FlowintOp {
+    /// True for operations that are conditions rather than actions.
+    pub fn is_test(&self) -> bool {
+        matches!(
+            self,
+            FlowintOp::Cmp(_) | FlowintOp::IsSet | FlowintOp::NotSet
+        )
+    }
+}
+
+/// One `flowint:` option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flowint {
+    /// Variable name.
+    pub name: String,
+    /// Operation.
+    pub op: FlowintOp,
+}
+
 /// `threshold` types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ThresholdType {
@@ -314,6 +350,8 @@ pub struct Rule {
     pub flow: Option<FlowOpts>,
     /// `flowbits` (except `noalert`)
     pub flowbits: Vec<Flowbit>,
+    /// `flowint` options, in rule order.
+    pub flowints: Vec<Flowint>,
     /// `noalert` / `flowbits:noalert`
     pub noalert: bool,
     /// `app-layer-protocol`

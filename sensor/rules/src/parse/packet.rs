@@ -83,6 +83,59 @@ pub(crate) fn parse_flowbits(v: &str) -> Result<Option<Flowbit>, RuleError> {
     }))
 }
 
+/// Parse `flowint:name,op[,value]`.
+pub(crate) fn parse_flowint(v: &str) -> Result<crate::rule::Flowint, RuleError> {
+    use crate::numcmp::NumCmp;
+    use crate::rule::{Flowint, FlowintOp};
+    let kw = "flowint";
+    let parts: Vec<&str> = v.split(',').map(str::trim).collect();
+    let name = parts.first().copied().unwrap_or("");
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return Err(RuleError::invalid(kw, "missing or bad variable name"));
+    }
+    let op = parts
+        .get(1)
+        .copied()
+        .ok_or_else(|| RuleError::invalid(kw, "missing operator"))?;
+    let value = || -> Result<u64, RuleError> {
+        let raw = parts
+            .get(2)
+            .copied()
+            .ok_or_else(|| RuleError::invalid(kw, format!("operator `{op}` needs a value")))?;
+        raw.parse::<u64>().map_err(|_| {
+            RuleError::invalid(
+                kw,
+                format!(
+                    "value `{raw}` is not a number (flowint variables as values are not supported)"
+                ),
+            )
+        })
+    };
+    let op = match op {
+        "=" => FlowintOp::Set(value()?),
+        "+" => FlowintOp::Add(value()?),
+        "-" => FlowintOp::Sub(value()?),
+        "==" => FlowintOp::Cmp(NumCmp::Eq(value()?)),
+        "!=" => FlowintOp::Cmp(NumCmp::Ne(value()?)),
+        "<" => FlowintOp::Cmp(NumCmp::Lt(value()?)),
+        "<=" => FlowintOp::Cmp(NumCmp::Le(value()?)),
+        ">" => FlowintOp::Cmp(NumCmp::Gt(value()?)),
+        ">=" => FlowintOp::Cmp(NumCmp::Ge(value()?)),
+        "isset" => FlowintOp::IsSet,
+        "notset" | "isnotset" => FlowintOp::NotSet,
+        other => {
+            return Err(RuleError::invalid(
+                kw,
+                format!("unknown operator `{other}`"),
+            ))
+        }
+    };
+    Ok(Flowint {
+        name: name.to_string(),
+        op,
+    })
+}
+
 /// Parse `threshold:` / `detection_filter:` (the latter has no `type`).
 pub(crate) fn parse_threshold(kw: &str, v: &str) -> Result<Threshold, RuleError> {
     let mut kind = if kw == "detection_filter" {

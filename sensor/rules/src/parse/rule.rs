@@ -152,6 +152,7 @@ impl Builder {
                 sameip: false,
                 flow: None,
                 flowbits: Vec::new(),
+                flowints: Vec::new(),
                 noalert: false,
                 app_layer_protocol: None,
                 stream_size: None,
@@ -628,6 +629,7 @@ impl Builder {
                 Some(fb) => r.flowbits.push(fb),
                 None => r.noalert = true,
             },
+            "flowint" => r.flowints.push(packet::parse_flowint(need(name)?)?),
             "noalert" => r.noalert = true,
             "app-layer-protocol" => {
                 r.app_layer_protocol = Some(packet::parse_app_proto(need(name)?)?)
