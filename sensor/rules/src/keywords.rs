@@ -134,7 +134,6 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("geoip", "GeoIP not supported"),
     ("datarep", "datasets not supported"),
     ("dataset", "datasets not supported"),
-    ("tls.certs", "certificate chain buffer not supported"),
     ("tls.version", "tls.version not supported"),
     ("tls_cert_notbefore", "certificate dates not supported"),
     ("tls_cert_notafter", "certificate dates not supported"),
@@ -160,7 +159,7 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
 /// True if `name` is a supported keyword (options, sticky buffers, modifiers).
 pub fn is_supported(name: &str) -> bool {
     KEYWORDS.iter().any(|k| k.name == name)
-        || crate::BufferKind::from_sticky(name).is_some_and(|b| b != crate::BufferKind::TlsCerts)
+        || crate::BufferKind::from_sticky(name).is_some()
         || crate::BufferKind::from_modifier(name).is_some()
 }
 
@@ -179,9 +178,7 @@ pub fn markdown_table() -> String {
         s.push_str(&format!("| `{}` | {:?} |\n", k.name, k.class));
     }
     for b in crate::BufferKind::ALL {
-        if *b != crate::BufferKind::TlsCerts {
-            s.push_str(&format!("| `{}` | Buffer |\n", b.name()));
-        }
+        s.push_str(&format!("| `{}` | Buffer |\n", b.name()));
     }
     s
 }

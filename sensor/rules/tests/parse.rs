@@ -324,11 +324,17 @@ fn pcre_validation() {
 fn unsupported_keywords() {
     assert_eq!(err_kw("xbits:set,a,track ip_src;"), "xbits");
     assert_eq!(err_kw("lua:script.lua;"), "lua");
-    assert_eq!(err_kw(r#"tls.certs; content:"a";"#), "tls.certs");
     assert_eq!(err_kw(r#"ssh.proto; content:"a";"#), "ssh.proto");
     assert_eq!(err_kw("foo_bar;"), "foo_bar");
     let e = p("alert tcp any any -> any any (lua:x; sid:1;)").unwrap_err();
     assert!(matches!(e, RuleError::Unsupported { .. }));
+}
+
+#[test]
+fn tls_certs_is_a_multi_buffer() {
+    let r = ok(r#"tls.certs; content:"|30 82|"; startswith;"#);
+    assert_eq!(r.buffers[0].kind, sensor_rules::BufferKind::TlsCerts);
+    assert!(sensor_rules::BufferKind::TlsCerts.is_multi_instance());
 }
 
 #[test]
