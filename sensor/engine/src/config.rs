@@ -358,6 +358,17 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_in_deploy_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/sensor.toml");
+        let c = Config::load(Some(&path), &[]).expect("deploy/sensor.toml");
+        assert!(c.rules.files[0].ends_with("rules/sensor.rules"));
+        assert!(c.rules.files[0].is_file(), "{}", c.rules.files[0].display());
+        let d = Config::default();
+        assert_eq!(c.stream.depth, d.stream.depth);
+        assert_eq!(c.output.types, d.output.types);
+    }
+
+    #[test]
     fn unknown_keys_are_errors_with_names() {
         let err = Config::load(None, &["stream.midstrem=true".to_string()]).unwrap_err();
         assert!(err.to_string().contains("midstrem"), "{err}");
