@@ -42,6 +42,8 @@ pub struct Pipeline<'e> {
     ready: Vec<Ready>,
     events: Vec<&'static str>,
     expired: Vec<Flow<FlowData>>,
+    /// An empty buffer with capacity, swapped in for a flow's inspected stream bytes.
+    spare_chunk: Vec<u8>,
     det: Detector<'e>,
 }
 
@@ -78,6 +80,7 @@ impl<'e> Pipeline<'e> {
             ready: Vec::new(),
             events: Vec::new(),
             expired: Vec::new(),
+            spare_chunk: Vec::new(),
             det: Detector {
                 tctx: ThreadCtx::new(engine),
                 engine,
@@ -95,6 +98,7 @@ impl<'e> Pipeline<'e> {
             .with_context(|| format!("cannot read capture {}", path.display()))?;
         let started = std::time::Instant::now();
         let mut last_ts = 0i64;
+        let mut spare: Vec<Packet<'static>> = Vec::with_capacity(4);
         loop {
             let frame = match reader.next_frame() {
                 Ok(Some(f)) => f,
@@ -110,12 +114,16 @@ impl<'e> Pipeline<'e> {
             self.det.summary.bytes += frame.data.len() as u64;
             last_ts = frame.ts.as_micros();
             let pcap_cnt = self.det.summary.frames;
-            let mut pkts: Vec<Packet<'_>> = Vec::with_capacity(2);
+            // One vector for every frame: `recycle_packets` hands its allocation back.
+            let mut pkts: Vec<Packet<'_>> = sensor_net::decode::recycle_packets(spare);
             self.decoder.decode(&frame, &mut pkts);
-            for mut p in pkts {
+            for p in pkts.iter_mut() {
                 p.pcap_cnt = pcap_cnt;
-                self.packet(&p)?;
             }
+            for p in &pkts {
+                self.packet(p)?;
+            }
+            spare = sensor_net::decode::recycle_packets(pkts);
         }
         self.det.summary.truncated_records = reader.truncated_records();
         // End of input: every flow ends.
@@ -264,7 +272,10 @@ impl<'e> Pipeline<'e> {
         }
         // The stream chunk inspected with this packet: its own direction's pending data.
         let stream_chunk = if flush[di] && !flow.user.pending[di].is_empty() {
-            Some(std::mem::take(&mut flow.user.pending[di]))
+            Some(std::mem::replace(
+                &mut flow.user.pending[di],
+                std::mem::take(&mut self.spare_chunk),
+            ))
         } else {
             None
         };
@@ -292,7 +303,6 @@ impl<'e> Pipeline<'e> {
             stream_bytes: flow.user.stream_bytes,
         });
         let ready = std::mem::take(&mut self.ready);
-        let fref = flow_ref(flow, dir == Direction::ToServer);
         let (app, detect) = (&flow.user.app, &mut flow.user.detect);
         self.det.alerts.clear();
         {
@@ -309,6 +319,18 @@ impl<'e> Pipeline<'e> {
         if !self.det.alerts.is_empty() {
             flow.alerted = true;
         }
+        // Most packets write nothing: build the flow facts only when something is written.
+        if self.det.alerts.is_empty()
+            && ready.is_empty()
+            && self.app_events.is_empty()
+            && self.det.yara.is_none()
+        {
+            self.ready = ready;
+            self.reuse_chunk(stream_chunk);
+            return Ok(());
+        }
+        let fref = flow_ref(flow, dir == Direction::ToServer);
+        let app = &flow.user.app;
         let alerts = std::mem::take(&mut self.det.alerts);
         eve_out::write_alerts(
             &mut self.det.eve,
@@ -344,7 +366,18 @@ impl<'e> Pipeline<'e> {
             &self.app_events,
         )?;
         self.ready = ready;
+        self.reuse_chunk(stream_chunk);
         Ok(())
+    }
+
+    /// Keeps the allocation of an inspected stream chunk for the next one.
+    fn reuse_chunk(&mut self, chunk: Option<Vec<u8>>) {
+        if let Some(mut c) = chunk {
+            if c.capacity() > self.spare_chunk.capacity() {
+                c.clear();
+                self.spare_chunk = c;
+            }
+        }
     }
 
     /// Inspection of a packet without a flow (no IP, unreassembled fragment).
