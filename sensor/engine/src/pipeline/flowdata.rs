@@ -22,6 +22,9 @@ pub struct FlowData {
     pub probe_buf: [Vec<u8>; 2],
     /// Per direction: reassembled bytes not yet inspected by stream rules.
     pub pending: [Vec<u8>; 2],
+    /// Per direction: stream bytes already inspected before the stream delivered them
+    /// (TCP Fast Open data, inspected with its SYN).
+    pub inspected_ahead: [u64; 2],
     /// Per direction: reassembled bytes delivered so far (`stream_size`).
     pub stream_bytes: [u64; 2],
     /// Detection state: flowbits, IP-only progress.
@@ -32,4 +35,17 @@ pub struct FlowData {
     pub http_logged: Vec<u64>,
     /// Per direction: YARA rules (by index) that already alerted on this flow.
     pub yara_fired: [Vec<usize>; 2],
+}
+
+impl FlowData {
+    /// Adds newly reassembled bytes of direction `i` to the un-inspected stream data,
+    /// minus what was inspected ahead of delivery.
+    pub fn append_pending(&mut self, i: usize, bytes: &[u8]) {
+        let ahead = &mut self.inspected_ahead[i];
+        let skip = usize::try_from(*ahead)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        *ahead -= skip as u64;
+        self.pending[i].extend_from_slice(&bytes[skip..]);
+    }
 }

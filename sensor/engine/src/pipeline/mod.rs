@@ -208,7 +208,7 @@ impl<'e> Pipeline<'e> {
                         let bytes = self.sout.item_bytes(item);
                         let i = dir_index(d);
                         flow.user.stream_bytes[i] += bytes.len() as u64;
-                        flow.user.pending[i].extend_from_slice(bytes);
+                        flow.user.append_pending(i, bytes);
                         feed_tcp_app(
                             &mut flow.user,
                             d,
@@ -286,8 +286,21 @@ impl<'e> Pipeline<'e> {
         let app_proto = flow.user.app.as_ref().map(|a| a.proto().name());
         // The payload went into the stream engine (session seen from its SYN): stream
         // rules inspect it there, not as a lone packet.
+        let tcp_hdr = p.tcp();
+        let syn = tcp_hdr.is_some_and(|t| t.flags & 0x02 != 0);
+        let tfo_syn = syn && tcp_hdr.is_some_and(|t| t.tfo) && !p.payload.is_empty();
+        // A SYN's data joins the stream only with TCP Fast Open; Suricata then inspects
+        // it as stream data right away (and not again when the stream delivers it).
+        let stream_chunk = match stream_chunk {
+            None if tfo_syn => {
+                flow.user.inspected_ahead[di] += p.payload.len() as u64;
+                Some(p.payload.to_vec())
+            }
+            other => other,
+        };
         let in_stream = is_tcp
             && !p.payload.is_empty()
+            && (!syn || tfo_syn)
             && flow
                 .tcp
                 .as_ref()
@@ -415,7 +428,7 @@ impl<'e> Pipeline<'e> {
                 let bytes = self.sout.item_bytes(item);
                 let i = dir_index(d);
                 flow.user.stream_bytes[i] += bytes.len() as u64;
-                flow.user.pending[i].extend_from_slice(bytes);
+                flow.user.append_pending(i, bytes);
                 feed_tcp_app(
                     &mut flow.user,
                     d,
