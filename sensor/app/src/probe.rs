@@ -118,21 +118,14 @@ pub fn probe_tcp(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Probe {
     }
 }
 
-/// Detect DNS in a UDP datagram: port 53 on either side, or a message
-/// that parses cleanly with exactly one question.
+/// Detect DNS in a UDP datagram, like Suricata 7's probing parser: port 53
+/// on either side, and the header and question section must parse.
 pub fn probe_udp(data: &[u8], sport: u16, dport: u16) -> Probe {
-    if data.len() < 12 {
+    if data.len() < 12 || (sport != 53 && dport != 53) {
         return Probe::NotRecognized;
     }
-    if sport == 53 || dport == 53 {
-        return Probe::Detected(AppProto::Dns);
-    }
     match parse_message(data, 64) {
-        Ok(m)
-            if m.queries.len() == 1 && !m.malformed && matches!(m.opcode(), 0 | 1 | 2 | 4 | 5) =>
-        {
-            Probe::Detected(AppProto::Dns)
-        }
-        _ => Probe::NotRecognized,
+        Ok(_) => Probe::Detected(AppProto::Dns),
+        Err(_) => Probe::NotRecognized,
     }
 }

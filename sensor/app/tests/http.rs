@@ -288,3 +288,132 @@ fn gzip_request_body_and_uncompressed_fallback() {
         assert_eq!(done.get(&1).expect("tx1").request_body(), b"\"sdk\":1}");
     }
 }
+
+/// Events of one request/response exchange (no bytewise splitting).
+fn exchange(req: &[u8], resp: &[u8]) -> Vec<AppEvent> {
+    let mut st = AppState::new(AppProto::Http, true, &AppConfig::default());
+    let mut ev = feed(&mut st, Direction::ToServer, req, false);
+    ev.extend(feed(&mut st, Direction::ToClient, resp, false));
+    ev
+}
+
+fn has(ev: &[AppEvent], name: &str) -> bool {
+    ev.iter()
+        .any(|e| matches!(e, AppEvent::Anomaly(n) if *n == name))
+}
+
+#[test]
+fn anomaly_raised_once_per_transaction() {
+    let ev = exchange(b"GET / HTTP/1.1\r\nHost: a\r\nbad1\r\nbad2\r\n\r\n", b"");
+    let n = ev
+        .iter()
+        .filter(|e| **e == AppEvent::Anomaly("http.request_field_missing_colon"))
+        .count();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn header_repetition_only_past_libhtp_limit() {
+    let mut req = b"GET / HTTP/1.1\r\nHost: a\r\n".to_vec();
+    for _ in 0..3 {
+        req.extend_from_slice(b"X-A: 1\r\n");
+    }
+    req.extend_from_slice(b"\r\n");
+    assert!(!has(&exchange(&req, b""), "http.request_header_repetition"));
+    let mut req = b"GET / HTTP/1.1\r\nHost: a\r\n".to_vec();
+    for _ in 0..70 {
+        req.extend_from_slice(b"X-A: 1\r\n");
+    }
+    req.extend_from_slice(b"\r\n");
+    assert!(has(&exchange(&req, b""), "http.request_header_repetition"));
+}
+
+#[test]
+fn duplicate_content_length_only_when_values_differ() {
+    let req = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let same = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok";
+    assert!(!has(
+        &exchange(req, same),
+        "http.duplicate_content_length_field_in_response"
+    ));
+    let differ = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok";
+    assert!(has(
+        &exchange(req, differ),
+        "http.duplicate_content_length_field_in_response"
+    ));
+}
+
+#[test]
+fn content_length_with_trailing_junk_is_valid() {
+    let req = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let resp = b"HTTP/1.1 200 OK\r\nContent-Length: 2 bytes\r\n\r\nok";
+    assert!(!has(
+        &exchange(req, resp),
+        "http.invalid_content_length_field_in_response"
+    ));
+    let resp = b"HTTP/1.1 200 OK\r\nContent-Length: two\r\n\r\nok";
+    assert!(has(
+        &exchange(req, resp),
+        "http.invalid_content_length_field_in_response"
+    ));
+}
+
+#[test]
+fn response_transfer_encoding_abnormal_and_old_proto() {
+    let req = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let resp = b"HTTP/1.0 200 OK\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n";
+    let ev = exchange(req, resp);
+    assert!(has(&ev, "http.response_abnormal_transfer_encoding"));
+    assert!(has(&ev, "http.response_chunked_old_proto"));
+    assert!(!has(
+        &ev,
+        "http.invalid_transfer_encoding_value_in_response"
+    ));
+}
+
+#[test]
+fn content_encoding_abnormal_and_too_many_layers() {
+    let req = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    let br = b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 1\r\n\r\nx";
+    let ev = exchange(req, br);
+    assert!(has(&ev, "http.abnormal_ce_header"));
+    assert!(!has(&ev, "http.too_many_encoding_layers"));
+    let layers =
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: identity, gzip, gzip\r\nContent-Length: 1\r\n\r\nx";
+    assert!(has(&exchange(req, layers), "http.too_many_encoding_layers"));
+    let plain = b"HTTP/1.1 200 OK\r\nContent-Encoding: GZIP\r\nContent-Length: 0\r\n\r\n";
+    assert!(!has(&exchange(req, plain), "http.abnormal_ce_header"));
+}
+
+#[test]
+fn non_http_status_line_is_not_invalid_protocol() {
+    let req = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    assert!(!has(
+        &exchange(req, b"garbage line\r\n"),
+        "http.response_invalid_protocol"
+    ));
+    assert!(has(
+        &exchange(req, b"HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n"),
+        "http.response_invalid_protocol"
+    ));
+}
+
+#[test]
+fn header_name_not_token_is_invalid() {
+    let ev = exchange(b"GET / HTTP/1.1\r\nHost: a\r\nX(y): 1\r\n\r\n", b"");
+    assert!(has(&ev, "http.request_header_invalid"));
+}
+
+#[test]
+fn unrecognized_authorization_scheme() {
+    let ev = exchange(
+        b"GET / HTTP/1.1\r\nHost: a\r\nAuthorization: NTLM abc\r\n\r\n",
+        b"",
+    );
+    assert!(has(&ev, "http.request_auth_unrecognized"));
+    let ev = exchange(
+        b"GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Basic abc\r\n\r\n",
+        b"",
+    );
+    assert!(!has(&ev, "http.request_auth_unrecognized"));
+}

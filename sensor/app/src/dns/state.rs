@@ -70,6 +70,13 @@ pub struct DnsState {
     to_server: TcpBuf,
     to_client: TcpBuf,
     cfg: AppConfig,
+    /// UDP: the first datagram was a response, so the flow's directions are
+    /// swapped (Suricata reverses such a flow at protocol detection).
+    reversed: bool,
+    /// UDP: whether the first datagram was seen (direction decided).
+    started: bool,
+    /// TCP: a message failed to parse; Suricata stops parsing the flow.
+    failed: bool,
 }
 
 const MAX_TCP_MSG: usize = 65535 + 2;
@@ -84,6 +91,9 @@ impl DnsState {
             to_server: TcpBuf::default(),
             to_client: TcpBuf::default(),
             cfg: cfg.clone(),
+            reversed: false,
+            started: false,
+            failed: false,
         }
     }
 
@@ -97,11 +107,28 @@ impl DnsState {
         self.txs.iter()
     }
 
+    /// True when the flow's first UDP datagram was a response: the parser
+    /// then treats the flow's to-server side as the DNS server.
+    pub fn reversed(&self) -> bool {
+        self.reversed
+    }
+
     /// Feed a UDP datagram or TCP stream bytes.
     pub fn parse(&mut self, dir: Direction, data: &[u8], out: &mut Vec<AppEvent>) {
         self.txs.clear();
         if !self.tcp {
+            if !self.started {
+                self.started = true;
+                // Like Suricata's probe: a first datagram that is a response
+                // reverses the flow.
+                self.reversed =
+                    dir == Direction::ToServer && data.get(2).is_some_and(|f| f & 0x80 != 0);
+            }
+            let dir = if self.reversed { dir.reverse() } else { dir };
             self.message(dir, data, out);
+            return;
+        }
+        if self.failed {
             return;
         }
         let mut buf = std::mem::take(match dir {
@@ -113,7 +140,7 @@ impl DnsState {
             buf.buf.clear();
         }
         let mut data = data;
-        while !data.is_empty() {
+        while !data.is_empty() && !self.failed {
             let need = if buf.buf.len() < 2 {
                 2 - buf.buf.len()
             } else {
@@ -129,10 +156,11 @@ impl DnsState {
                 let l = usize::from(buf.buf.first().copied().unwrap_or(0)) << 8
                     | usize::from(buf.buf.get(1).copied().unwrap_or(0));
                 if buf.buf.len() == l + 2 && l + 2 <= MAX_TCP_MSG {
-                    if l == 0 {
-                        out.push(AppEvent::Anomaly("dns.malformed_data"));
-                    } else {
-                        self.message(dir, buf.buf.get(2..).unwrap_or_default(), out);
+                    // A zero length prefix is skipped silently, as in Suricata.
+                    if l > 0 && !self.message(dir, buf.buf.get(2..).unwrap_or_default(), out) {
+                        // Suricata's parser returns an error: the flow's
+                        // app-layer parsing ends.
+                        self.failed = true;
                     }
                     buf.buf.clear();
                 }
@@ -154,37 +182,50 @@ impl DnsState {
         b.lost = true;
     }
 
-    fn message(&mut self, dir: Direction, data: &[u8], out: &mut Vec<AppEvent>) {
+    /// Raise an event the way Suricata's `set_event` does: on the newest
+    /// transaction. Only a transaction created earlier in this same `parse`
+    /// call is still to be inspected, so otherwise the event is lost.
+    fn prev_tx_event(&self, name: &'static str, out: &mut Vec<AppEvent>) {
+        if !self.txs.is_empty() {
+            out.push(AppEvent::Anomaly(name));
+        }
+    }
+
+    /// Parse one message; false when Suricata's parser would fail on it.
+    fn message(&mut self, dir: Direction, data: &[u8], out: &mut Vec<AppEvent>) -> bool {
         let msg = match parse_message(data, self.cfg.dns_max_records) {
-            Ok(m) => m,
-            Err(_) => {
-                out.push(AppEvent::Anomaly("dns.malformed_data"));
-                return;
+            Ok(m) if !m.malformed => m,
+            _ => {
+                self.prev_tx_event("dns.malformed_data", out);
+                return false;
             }
         };
-        if msg.malformed {
-            out.push(AppEvent::Anomaly("dns.malformed_data"));
-        }
-        if msg.name_flags.infinite_loop {
-            out.push(AppEvent::Anomaly("dns.infinite_loop"));
-        }
-        if msg.name_flags.too_long {
-            out.push(AppEvent::Anomaly("dns.name_too_long"));
-        }
-        if msg.name_flags.too_many_labels {
-            out.push(AppEvent::Anomaly("dns.too_many_labels"));
-        }
-        if msg.flags & 0x0040 != 0 {
-            out.push(AppEvent::Anomaly("dns.z_flag_set"));
-        }
-        if !matches!(msg.opcode(), 0 | 1 | 2 | 4 | 5) {
-            out.push(AppEvent::Anomaly("dns.invalid_opcode"));
-        }
         match (dir, msg.is_response()) {
-            (Direction::ToServer, true) => out.push(AppEvent::Anomaly("dns.not_request")),
-            (Direction::ToClient, false) => out.push(AppEvent::Anomaly("dns.not_response")),
+            (Direction::ToServer, true) => {
+                // Suricata's request parser refuses the message: no transaction.
+                self.prev_tx_event("dns.not_request", out);
+                return false;
+            }
+            (Direction::ToClient, false) => self.prev_tx_event("dns.not_response", out),
             _ => {}
         }
+        let mut events = Vec::new();
+        if msg.name_flags.infinite_loop {
+            events.push("dns.infinite_loop");
+        }
+        if msg.name_flags.too_long {
+            events.push("dns.name_too_long");
+        }
+        if msg.name_flags.too_many_labels {
+            events.push("dns.too_many_labels");
+        }
+        if msg.flags & 0x0040 != 0 {
+            events.push("dns.z_flag_set");
+        }
+        if msg.opcode() >= 7 {
+            events.push("dns.invalid_opcode");
+        }
+        out.extend(events.into_iter().map(AppEvent::Anomaly));
         let id = self.next_id;
         self.next_id += 1;
         if self.txs.len() >= self.cfg.dns_max_txs.max(1) {
@@ -195,5 +236,6 @@ impl DnsState {
             message: msg,
         });
         out.push(AppEvent::Dns(id));
+        true
     }
 }

@@ -7,6 +7,8 @@ pub struct Header {
     pub name: Vec<u8>,
     /// Header value, trimmed, folded lines joined.
     pub value: Vec<u8>,
+    /// The name occurred more than once.
+    pub repeated: bool,
 }
 
 /// Headers of one HTTP message plus the buffers derived from them.
@@ -23,8 +25,37 @@ pub struct HeaderSet {
 pub enum AddOutcome {
     /// New header stored.
     Added,
-    /// Merged with a previous header of the same name.
+    /// Second occurrence of a name: merged with the first.
     Repeated,
+    /// Third or later occurrence of a name: merged (libhtp counts these).
+    RepeatedAgain,
+    /// A repeated Content-Length: the first value is kept; `true` when the
+    /// values differ or do not parse (libhtp's "ambiguous C-L").
+    ContentLength(bool),
+}
+
+/// libhtp's `htp_parse_content_length`: leading whitespace skipped, digits,
+/// anything after them ignored; `None` when no digit starts the value.
+pub fn parse_content_length(v: &[u8]) -> Option<u64> {
+    let start = v.iter().position(|c| *c != b' ' && *c != b'\t')?;
+    let digits = v.get(start..).unwrap_or_default();
+    let end = digits
+        .iter()
+        .position(|c| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    if end == 0 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for c in digits.get(..end).unwrap_or_default() {
+        n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    Some(n)
+}
+
+/// libhtp's `htp_is_token`: a visible ASCII character that is not a separator.
+pub fn is_token_char(c: u8) -> bool {
+    (33..127).contains(&c) && !b"()<>@,;:\\\"/[]?={}".contains(&c)
 }
 
 impl HeaderSet {
@@ -87,13 +118,25 @@ impl HeaderSet {
             .iter_mut()
             .find(|h| h.name.eq_ignore_ascii_case(name))
         {
+            let again = h.repeated;
+            h.repeated = true;
+            if name.eq_ignore_ascii_case(b"content-length") {
+                let old = parse_content_length(&h.value);
+                let new = parse_content_length(value);
+                return AddOutcome::ContentLength(old.is_none() || new.is_none() || old != new);
+            }
             h.value.extend_from_slice(b", ");
             h.value.extend_from_slice(value);
-            return AddOutcome::Repeated;
+            return if again {
+                AddOutcome::RepeatedAgain
+            } else {
+                AddOutcome::Repeated
+            };
         }
         self.headers.push(Header {
             name: name.to_vec(),
             value: value.to_vec(),
+            repeated: false,
         });
         AddOutcome::Added
     }

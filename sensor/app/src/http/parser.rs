@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 use super::decompress::{BodyDecoder, Encoding};
-use super::headers::AddOutcome;
+use super::headers::{is_token_char, parse_content_length, AddOutcome};
 use super::normalize::{normalize_uri, split_uri};
 use super::tx::{HttpTx, Progress};
 use crate::config::AppConfig;
@@ -41,6 +41,8 @@ struct Side {
     tx: Option<u64>,
     decoder: Option<BodyDecoder>,
     header_count: usize,
+    /// Third-or-later occurrences of header names in the current message.
+    repetitions: u8,
     /// After a gap: skip data until something that looks like a start line.
     resync: bool,
 }
@@ -54,6 +56,7 @@ impl Side {
             tx: None,
             decoder: None,
             header_count: 0,
+            repetitions: 0,
             resync: false,
         }
     }
@@ -230,19 +233,21 @@ impl HttpState {
                             pos += i + 1;
                             let overflow = append_bounded(&mut side.line, chunk, limit);
                             let was_overflow = std::mem::replace(&mut side.line_overflow, false);
-                            if overflow && !was_overflow {
-                                out.push(AppEvent::Anomaly(too_long(dir)));
-                            }
                             let mut line = std::mem::take(&mut side.line);
+                            if overflow && !was_overflow {
+                                self.anomaly(dir, too_long(dir), out);
+                            }
                             self.handle_line(dir, &line, out);
                             line.clear();
                             self.side_mut(dir).line = line;
                         }
                         None => {
                             pos = data.len();
-                            if append_bounded(&mut side.line, rest, limit) && !side.line_overflow {
+                            let over =
+                                append_bounded(&mut side.line, rest, limit) && !side.line_overflow;
+                            if over {
                                 side.line_overflow = true;
-                                out.push(AppEvent::Anomaly(too_long(dir)));
+                                self.anomaly(dir, too_long(dir), out);
                             }
                         }
                     }
@@ -312,6 +317,32 @@ impl HttpState {
         }
     }
 
+    /// Raise `name` on the transaction currently parsed in `dir`, at most
+    /// once per transaction (Suricata's per-transaction event set).
+    fn anomaly(&mut self, dir: Direction, name: &'static str, out: &mut Vec<AppEvent>) {
+        if let Some(id) = self.side(dir).tx {
+            if let Some(tx) = self.tx_mut(id) {
+                if tx.events.contains(&name) {
+                    return;
+                }
+                tx.events.push(name);
+            }
+        }
+        out.push(AppEvent::Anomaly(name));
+    }
+
+    /// Mark `name` as raised on the current transaction without raising it
+    /// (libhtp's once-per-transaction flags shared by several conditions).
+    fn suppress(&mut self, dir: Direction, name: &'static str) {
+        if let Some(id) = self.side(dir).tx {
+            if let Some(tx) = self.tx_mut(id) {
+                if !tx.events.contains(&name) {
+                    tx.events.push(name);
+                }
+            }
+        }
+    }
+
     fn handle_line(&mut self, dir: Direction, raw: &[u8], out: &mut Vec<AppEvent>) {
         let line = strip_eol(raw);
         match self.side(dir).phase {
@@ -328,13 +359,13 @@ impl HttpState {
             Phase::ChunkSize => match parse_chunk_len(line) {
                 Some((0, ext)) => {
                     if ext && dir == Direction::ToServer {
-                        out.push(AppEvent::Anomaly("http.request_chunk_extension"));
+                        self.anomaly(dir, "http.request_chunk_extension", out);
                     }
                     self.side_mut(dir).phase = Phase::Trailer;
                 }
                 Some((n, ext)) => {
                     if ext && dir == Direction::ToServer {
-                        out.push(AppEvent::Anomaly("http.request_chunk_extension"));
+                        self.anomaly(dir, "http.request_chunk_extension", out);
                     }
                     self.side_mut(dir).phase = Phase::ChunkData(n);
                 }
@@ -342,10 +373,11 @@ impl HttpState {
                     if line.trim_ascii().is_empty() {
                         return;
                     }
-                    out.push(AppEvent::Anomaly(match dir {
+                    let name = match dir {
                         Direction::ToServer => "http.invalid_request_chunk_len",
                         Direction::ToClient => "http.invalid_response_chunk_len",
-                    }));
+                    };
+                    self.anomaly(dir, name, out);
                     self.finish_message(dir, out);
                 }
             },
@@ -387,10 +419,15 @@ impl HttpState {
         let id = self.new_tx();
         self.req.tx = Some(id);
         self.req.header_count = 0;
+        self.req.repetitions = 0;
         let trimmed = match line.iter().position(|c| !is_ws(*c)) {
             Some(0) => line,
             Some(p) => {
-                out.push(AppEvent::Anomaly("http.request_line_leading_whitespace"));
+                self.anomaly(
+                    Direction::ToServer,
+                    "http.request_line_leading_whitespace",
+                    out,
+                );
                 line.get(p..).unwrap_or_default()
             }
             None => line,
@@ -400,10 +437,14 @@ impl HttpState {
         let protocol = rest.trim_ascii();
         let is_connect = method.eq_ignore_ascii_case(b"CONNECT");
         if uri.is_empty() {
-            out.push(AppEvent::Anomaly("http.request_line_incomplete"));
+            self.anomaly(Direction::ToServer, "http.request_line_incomplete", out);
         }
         if protocol.is_empty() && !uri.is_empty() {
-            out.push(AppEvent::Anomaly("http.request_line_missing_protocol"));
+            self.anomaly(
+                Direction::ToServer,
+                "http.request_line_missing_protocol",
+                out,
+            );
         }
         let Some(tx) = self.tx_mut(id) else { return };
         tx.method = method.to_vec();
@@ -435,11 +476,19 @@ impl HttpState {
     }
 
     fn status_line(&mut self, line: &[u8], out: &mut Vec<AppEvent>) {
-        let trimmed = line.trim_ascii_start();
-        if !trimmed.starts_with(b"HTTP") {
-            if !self.resp.resync {
-                out.push(AppEvent::Anomaly("http.response_invalid_protocol"));
-            }
+        // libhtp: a line that does not start with "http" (any case, after
+        // whitespace/NUL) is not a status line; it is skipped, no event.
+        let trimmed = match line
+            .iter()
+            .position(|c| !c.is_ascii_whitespace() && *c != 0)
+        {
+            Some(p) => line.get(p..).unwrap_or_default(),
+            None => return,
+        };
+        if !trimmed
+            .get(..4)
+            .is_some_and(|h| h.eq_ignore_ascii_case(b"http"))
+        {
             return;
         }
         self.resp.resync = false;
@@ -451,11 +500,13 @@ impl HttpState {
             None => {
                 // Response without a (known) request.
                 if self.resp_next >= self.next_id {
-                    out.push(AppEvent::Anomaly(
-                        "http.unable_to_match_response_to_request",
-                    ));
                     let id = self.new_tx();
-                    self.resp_next = id;
+                    self.resp.tx = Some(id);
+                    self.anomaly(
+                        Direction::ToClient,
+                        "http.unable_to_match_response_to_request",
+                        out,
+                    );
                     id
                 } else {
                     // Request was pruned: skip ahead to the oldest held one.
@@ -469,11 +520,15 @@ impl HttpState {
         self.resp_next = id;
         self.resp.tx = Some(id);
         self.resp.header_count = 0;
+        self.resp.repetitions = 0;
         let status = parse_u64_dec(code)
             .and_then(|v| u16::try_from(v).ok())
             .filter(|v| (100..=999).contains(v));
+        if protocol_number(proto) == PROTO_INVALID {
+            self.anomaly(Direction::ToClient, "http.response_invalid_protocol", out);
+        }
         if status.is_none() {
-            out.push(AppEvent::Anomaly("http.response_invalid_status"));
+            self.anomaly(Direction::ToClient, "http.response_invalid_status", out);
         }
         let Some(tx) = self.tx_mut(id) else { return };
         tx.resp_protocol = proto.to_vec();
@@ -512,48 +567,82 @@ impl HttpState {
         }
         if line.first().is_some_and(|c| is_ws(*c)) {
             if !hs.fold(line.trim_ascii()) {
-                out.push(AppEvent::Anomaly(match dir {
+                let name = match dir {
                     Direction::ToServer => "http.invalid_request_field_folding",
                     Direction::ToClient => "http.invalid_response_field_folding",
-                }));
+                };
+                self.anomaly(dir, name, out);
             }
             return;
         }
         if side_count >= max_headers {
             if side_count == max_headers {
-                out.push(AppEvent::Anomaly(match dir {
+                let name = match dir {
                     Direction::ToServer => "http.request_too_many_headers",
                     Direction::ToClient => "http.response_too_many_headers",
-                }));
+                };
+                self.anomaly(dir, name, out);
                 self.side_mut(dir).header_count += 1;
             }
             return;
         }
-        let (name, value) = match memchr::memchr(b':', line) {
-            Some(c) => (
-                line.get(..c).unwrap_or_default(),
-                line.get(c + 1..).unwrap_or_default(),
+        let (colon_name, invalid_name, repeat_name, dup_cl_name) = match dir {
+            Direction::ToServer => (
+                "http.request_field_missing_colon",
+                "http.request_header_invalid",
+                "http.request_header_repetition",
+                "http.duplicate_content_length_field_in_request",
             ),
+            Direction::ToClient => (
+                "http.response_field_missing_colon",
+                "http.response_header_invalid",
+                "http.response_header_repetition",
+                "http.duplicate_content_length_field_in_response",
+            ),
+        };
+        let (name, value, invalid) = match memchr::memchr(b':', line) {
+            Some(c) => {
+                let name = line.get(..c).unwrap_or_default();
+                let trimmed = name.trim_ascii_end();
+                // libhtp: empty name (requests), whitespace before the colon,
+                // or a name that is not a token.
+                let invalid = (name.is_empty() && dir == Direction::ToServer)
+                    || trimmed.len() != name.len()
+                    || !trimmed.iter().all(|c| is_token_char(*c));
+                (trimmed, line.get(c + 1..).unwrap_or_default(), invalid)
+            }
             None => {
-                out.push(AppEvent::Anomaly(match dir {
-                    Direction::ToServer => "http.request_field_missing_colon",
-                    Direction::ToClient => "http.response_field_missing_colon",
-                }));
-                (line, &b""[..])
+                self.anomaly(dir, colon_name, out);
+                if dir == Direction::ToClient {
+                    // libhtp marks the response field invalid as well, which
+                    // silences later "header invalid" warnings.
+                    self.suppress(dir, invalid_name);
+                }
+                (&b""[..], line, false)
             }
         };
-        let name_t = name.trim_ascii();
-        if name_t.len() != name.len() || name_t.is_empty() {
-            out.push(AppEvent::Anomaly(match dir {
-                Direction::ToServer => "http.request_header_invalid",
-                Direction::ToClient => "http.response_header_invalid",
-            }));
+        if invalid {
+            self.anomaly(dir, invalid_name, out);
         }
-        if hs.add(name_t, value.trim_ascii()) == AddOutcome::Repeated {
-            out.push(AppEvent::Anomaly(match dir {
-                Direction::ToServer => "http.request_header_repetition",
-                Direction::ToClient => "http.response_header_repetition",
-            }));
+        let outcome = match self.tx_mut(id) {
+            Some(tx) => match dir {
+                Direction::ToServer => tx.req_headers.add(name, value.trim_ascii()),
+                Direction::ToClient => tx.resp_headers.add(name, value.trim_ascii()),
+            },
+            None => return,
+        };
+        match outcome {
+            AddOutcome::ContentLength(true) => self.anomaly(dir, dup_cl_name, out),
+            AddOutcome::RepeatedAgain => {
+                // libhtp tolerates 64 repetitions per message.
+                let side = self.side_mut(dir);
+                if side.repetitions < MAX_REPETITIONS {
+                    side.repetitions += 1;
+                } else {
+                    self.anomaly(dir, repeat_name, out);
+                }
+            }
+            _ => {}
         }
         self.side_mut(dir).header_count += 1;
     }
@@ -567,57 +656,77 @@ impl HttpState {
 
     fn body_setup(&mut self, dir: Direction, id: u64, out: &mut Vec<AppEvent>) -> Option<Phase> {
         let tx = self.tx(id)?;
-        let hs = match dir {
-            Direction::ToServer => &tx.req_headers,
-            Direction::ToClient => &tx.resp_headers,
-        };
-        let (anom_te, anom_cl) = match dir {
-            Direction::ToServer => (
-                "http.invalid_transfer_encoding_value_in_request",
-                "http.invalid_content_length_field_in_request",
-            ),
-            Direction::ToClient => (
-                "http.invalid_transfer_encoding_value_in_response",
-                "http.invalid_content_length_field_in_response",
-            ),
+        let (hs, proto) = match dir {
+            Direction::ToServer => (&tx.req_headers, protocol_number(&tx.protocol)),
+            Direction::ToClient => (&tx.resp_headers, protocol_number(&tx.resp_protocol)),
         };
         let enc = hs
             .get(b"content-encoding")
             .map(Encoding::from_header)
             .unwrap_or(Encoding::Identity);
-        let te = hs.get(b"transfer-encoding");
-        let cl = hs.get(b"content-length");
-        let phase = if let Some(te) = te {
-            if te.windows(7).any(|w| w.eq_ignore_ascii_case(b"chunked")) {
-                Some(Phase::ChunkSize)
-            } else {
-                out.push(AppEvent::Anomaly(anom_te));
-                None
-            }
-        } else {
-            None
-        };
-        let phase = match (phase, cl) {
-            (Some(p), _) => Some(p),
-            (None, Some(cl)) => {
-                if cl.contains(&b',') {
-                    out.push(AppEvent::Anomaly(match dir {
-                        Direction::ToServer => "http.duplicate_content_length_field_in_request",
-                        Direction::ToClient => "http.duplicate_content_length_field_in_response",
-                    }));
-                }
-                let first = cl.split(|c| *c == b',').next().unwrap_or_default();
-                match parse_u64_dec(first) {
-                    Some(0) => None,
-                    Some(n) => Some(Phase::Length(n)),
-                    None => {
-                        out.push(AppEvent::Anomaly(anom_cl));
+        let te = hs.get(b"transfer-encoding").map(<[u8]>::to_vec);
+        let cl = hs.get(b"content-length").map(<[u8]>::to_vec);
+        let ce = hs.get(b"content-encoding").map(<[u8]>::to_vec);
+        let mut events: Vec<&'static str> = Vec::new();
+        let phase = match dir {
+            Direction::ToServer => match (te, cl) {
+                // libhtp: T-E must hold the "chunked" token; chunked before
+                // HTTP/1.1 is flagged too.
+                (Some(te), _) => {
+                    if has_token(&te, b"chunked") {
+                        if proto < PROTO_1_1 {
+                            events.push("http.invalid_transfer_encoding_value_in_request");
+                        }
+                        Some(Phase::ChunkSize)
+                    } else {
+                        events.push("http.invalid_transfer_encoding_value_in_request");
                         None
                     }
                 }
+                (None, Some(cl)) => match parse_content_length(&cl) {
+                    Some(0) => None,
+                    Some(n) => Some(Phase::Length(n)),
+                    None => {
+                        events.push("http.invalid_content_length_field_in_request");
+                        None
+                    }
+                },
+                (None, None) => None,
+            },
+            Direction::ToClient => {
+                let chunked = te
+                    .as_ref()
+                    .filter(|te| te.windows(7).any(|w| w.eq_ignore_ascii_case(b"chunked")));
+                match (chunked, cl) {
+                    (Some(te), _) => {
+                        if !te.eq_ignore_ascii_case(b"chunked") {
+                            events.push("http.response_abnormal_transfer_encoding");
+                        }
+                        if proto < PROTO_1_1 {
+                            events.push("http.response_chunked_old_proto");
+                        }
+                        Some(Phase::ChunkSize)
+                    }
+                    (None, Some(cl)) => match parse_content_length(&cl) {
+                        Some(0) => None,
+                        Some(n) => Some(Phase::Length(n)),
+                        None => {
+                            events.push("http.invalid_content_length_field_in_response");
+                            None
+                        }
+                    },
+                    (None, None) => None,
+                }
             }
-            (None, None) => None,
         };
+        if dir == Direction::ToClient {
+            if let Some(ce) = ce {
+                content_encoding_events(&ce, RESPONSE_LAYER_LIMIT, &mut events);
+            }
+        }
+        for e in events {
+            self.anomaly(dir, e, out);
+        }
         let side = self.side_mut(dir);
         side.decoder = match enc {
             Encoding::Identity => None,
@@ -641,10 +750,22 @@ impl HttpState {
             tx.request_progress = Progress::Body;
         }
         let missing_host = self.tx(id).is_some_and(|t| {
-            t.protocol.eq_ignore_ascii_case(b"HTTP/1.1") && t.req_headers.get(b"host").is_none()
+            protocol_number(&t.protocol) >= PROTO_1_1 && t.req_headers.get(b"host").is_none()
         });
         if missing_host {
-            out.push(AppEvent::Anomaly("http.missing_host_header"));
+            self.anomaly(Direction::ToServer, "http.missing_host_header", out);
+        }
+        // libhtp's authorization parsing: schemes other than Basic, Digest
+        // and Bearer are "unrecognized".
+        let auth_unknown = self.tx(id).is_some_and(|t| {
+            t.req_headers.get(b"authorization").is_some_and(|v| {
+                ![&b"basic"[..], b"digest", b"bearer"]
+                    .iter()
+                    .any(|p| v.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)))
+            })
+        });
+        if auth_unknown {
+            self.anomaly(Direction::ToServer, "http.request_auth_unrecognized", out);
         }
         out.push(AppEvent::HttpRequestHeaders(id));
         match self.body_setup(Direction::ToServer, id, out) {
@@ -728,10 +849,12 @@ impl HttpState {
         match decoder.as_mut() {
             Some(d) => {
                 let r = d.feed(data, body, limit);
-                if r.failed {
+                if r.failed && !tx.events.contains(&"http.gzip_decompression_failed") {
+                    tx.events.push("http.gzip_decompression_failed");
                     out.push(AppEvent::Anomaly("http.gzip_decompression_failed"));
                 }
-                if r.bomb {
+                if r.bomb && !tx.events.contains(&"http.compression_bomb") {
+                    tx.events.push("http.compression_bomb");
                     out.push(AppEvent::Anomaly("http.compression_bomb"));
                 }
             }
@@ -794,6 +917,69 @@ impl HttpState {
             if self.side(dir).tx.is_some() && self.side(dir).phase != Phase::Tunnel {
                 self.finish_message(dir, out);
             }
+        }
+    }
+}
+
+/// libhtp's protocol numbers (`htp_parse_protocol`): only the exact strings
+/// `HTTP/0.9`, `HTTP/1.0` and `HTTP/1.1` are known.
+const PROTO_INVALID: i32 = -2;
+const PROTO_1_1: i32 = 101;
+/// Header repetitions tolerated per message (libhtp `HTP_MAX_HEADERS_REPETITIONS`).
+const MAX_REPETITIONS: u8 = 64;
+/// Suricata's default `response-body-decompress-layer-limit`.
+const RESPONSE_LAYER_LIMIT: usize = 2;
+
+fn protocol_number(p: &[u8]) -> i32 {
+    match p {
+        b"HTTP/0.9" => 9,
+        b"HTTP/1.0" => 100,
+        b"HTTP/1.1" => PROTO_1_1,
+        _ => PROTO_INVALID,
+    }
+}
+
+/// libhtp's `htp_header_has_token`: comma-separated list containing `token`.
+fn has_token(v: &[u8], token: &[u8]) -> bool {
+    v.split(|c| *c == b',')
+        .any(|t| t.trim_ascii().eq_ignore_ascii_case(token))
+}
+
+/// libhtp's Content-Encoding checks: the plain values take a fast path;
+/// anything else is read as a list where each unusual coding is "abnormal"
+/// and more than `limit` codings are "too many layers".
+fn content_encoding_events(ce: &[u8], limit: usize, events: &mut Vec<&'static str>) {
+    let plain: &[&[u8]] = &[
+        b"gzip",
+        b"x-gzip",
+        b"deflate",
+        b"x-deflate",
+        b"lzma",
+        b"inflate",
+    ];
+    let v: Vec<u8> = ce.iter().copied().filter(|c| *c != 0).collect();
+    if plain.iter().any(|p| v.eq_ignore_ascii_case(p)) {
+        return;
+    }
+    let tokens = ce
+        .split(|c| *c == b',' || *c == b' ')
+        .filter(|t| !t.is_empty());
+    for (layers, tok) in tokens.enumerate() {
+        if layers + 1 > limit {
+            events.push("http.too_many_encoding_layers");
+            break;
+        }
+        let lower = tok.to_ascii_lowercase();
+        let has = |n: &[u8]| lower.windows(n.len()).any(|w| w == n);
+        let abnormal = if has(b"gzip") {
+            tok != b"gzip" && tok != b"x-gzip"
+        } else if has(b"deflate") {
+            tok != b"deflate" && tok != b"x-deflate"
+        } else {
+            !matches!(tok, b"lzma" | b"inflate" | b"none")
+        };
+        if abnormal && !events.contains(&"http.abnormal_ce_header") {
+            events.push("http.abnormal_ce_header");
         }
     }
 }

@@ -43,6 +43,9 @@ pub struct HttpTx {
     pub(crate) response_body: Vec<u8>,
     pub(crate) response_body_len: u64,
     pub(crate) response_progress: Progress,
+    /// Anomalies already raised on this transaction (Suricata keeps one
+    /// event set per transaction, so each name alerts once).
+    pub(crate) events: Vec<&'static str>,
 }
 
 fn opt(v: &[u8]) -> Option<&[u8]> {
@@ -54,6 +57,10 @@ fn opt(v: &[u8]) -> Option<&[u8]> {
 }
 
 impl HttpTx {
+    /// Anomaly names raised on this transaction so far.
+    pub fn events(&self) -> &[&'static str] {
+        &self.events
+    }
     /// Transaction id within the flow (from 0).
     pub fn id(&self) -> u64 {
         self.id
