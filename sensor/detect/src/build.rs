@@ -77,6 +77,9 @@ pub(crate) struct Compiled {
     /// `flowint` conditions and actions, by interned variable.
     pub int_tests: Vec<(u32, FlowintOp)>,
     pub int_actions: Vec<(u32, FlowintOp)>,
+    /// `app-layer-event` names matched on a transaction rather than on the packet
+    /// (protocols whose parser records events per transaction: HTTP).
+    pub tx_events: Vec<String>,
     pub rate: Vec<Spec>,
     pub suppress: Vec<(Option<Track>, Option<AddrSet>)>,
     pub iponly: bool,
@@ -114,9 +117,16 @@ pub(crate) struct AlwaysRules {
 
 impl AlwaysRules {
     fn push(&mut self, c: &Compiled, id: u32) {
-        if let Some(ev) = c.rule.events.first() {
+        let packet_event = c
+            .rule
+            .events
+            .iter()
+            .find(|e| !c.tx_events.contains(&e.name));
+        if let Some(ev) = packet_event {
             self.by_event.entry(ev.name.clone()).or_default().push(id);
-        } else if let (false, Some(app)) = (c.app_bufs.is_empty(), c.app_proto) {
+        } else if let (false, Some(app)) =
+            (c.app_bufs.is_empty() && c.tx_events.is_empty(), c.app_proto)
+        {
             bucket(&mut self.with_tx, app).push(id);
         } else if let Some(app) = c.app_proto {
             bucket(&mut self.on_app, app).push(id);
@@ -594,6 +604,17 @@ fn compile(
         }
     }
 
+    let tx_events: Vec<String> = rule
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::AppLayer && e.name.starts_with("http."))
+        .map(|e| e.name.clone())
+        .collect();
+    let app_proto = if tx_events.is_empty() {
+        app_proto
+    } else {
+        app_proto.or(Some("http"))
+    };
     let mut int_tests = Vec::new();
     let mut int_actions = Vec::new();
     for fi in &rule.flowints {
@@ -696,6 +717,7 @@ fn compile(
         bit_actions,
         int_tests,
         int_actions,
+        tx_events,
         rate,
         suppress,
         iponly,

@@ -369,7 +369,7 @@ impl Engine {
         }
         // Application-layer buffers: all must match within one transaction.
         let mut tx_hit = None;
-        if !c.app_bufs.is_empty() || r.urilen.is_some() {
+        if !c.app_bufs.is_empty() || r.urilen.is_some() || !c.tx_events.is_empty() {
             let want_dir = c.direction;
             let vars = ctx.inspect.vars;
             for (ti, tx) in txs.iter().enumerate() {
@@ -422,6 +422,10 @@ impl Engine {
 
     fn tx_matches(&self, ctx: &mut ThreadCtx, c: &Compiled, tx: &dyn TxView) -> bool {
         let r = &c.rule;
+        let events = tx.events();
+        if !c.tx_events.iter().all(|e| events.contains(&e.as_str())) {
+            return false;
+        }
         if let Some(ul) = &r.urilen {
             let kind = if ul.raw {
                 BufferKind::HttpUriRaw
@@ -570,7 +574,7 @@ fn packet_keywords_match(c: &Compiled, p: &PacketInput<'_>) -> bool {
         }
     }
     for ev in &r.events {
-        if !p.events.contains(&ev.name.as_str()) {
+        if !c.tx_events.contains(&ev.name) && !p.events.contains(&ev.name.as_str()) {
             return false;
         }
     }

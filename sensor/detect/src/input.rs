@@ -91,4 +91,9 @@ pub trait TxView {
     fn buffer_count(&self, kind: BufferKind) -> usize;
     /// Instance `index` of a buffer.
     fn buffer(&self, kind: BufferKind, index: usize) -> Option<&[u8]>;
+    /// App-layer events recorded on the transaction (`http.request_field_too_long` …),
+    /// for protocols whose parser keeps them per transaction.
+    fn events(&self) -> &[&'static str] {
+        &[]
+    }
 }

@@ -83,6 +83,9 @@ impl TxView for HttpView<'_> {
             None
         }
     }
+    fn events(&self) -> &[&'static str] {
+        self.tx.events()
+    }
 }
 
 /// One DNS message: queries are inspected by `dns.query`, one buffer per name.
