@@ -309,7 +309,14 @@ impl<'e> Pipeline<'e> {
         input.stream = stream_chunk.as_deref();
         input.in_stream = in_stream;
         input.flow = Some(FlowInput {
-            to_server: dir == Direction::ToServer,
+            // A UDP DNS flow first seen through its response runs the other way round.
+            to_server: (dir == Direction::ToServer)
+                != flow
+                    .user
+                    .app
+                    .as_ref()
+                    .and_then(|a| a.dns())
+                    .is_some_and(|d| d.reversed()),
             established,
             stream_tracked: self.sout.tracked,
             app_proto,
