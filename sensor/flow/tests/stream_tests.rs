@@ -354,7 +354,12 @@ fn rst_with_data_and_close() {
 fn rst_out_of_window_ignored() {
     let mut h = H::new(StreamConfig::default());
     h.hs(1, 1000);
+    // Windows policy: a RST must carry exactly next_seq; a bad seq is ignored silently
     let o = h.pkt(C, RST, 0x4000_0000, 0, b"");
+    assert!(o.events.is_empty());
+    assert!(h.s.is_established());
+    // an ACK beyond what the peer may send makes it rst_invalid_ack
+    let o = h.pkt(C, RST | ACK, 2, 0x4000_0000, b"");
     assert!(o.has_event(StreamEvent::RstInvalidAck));
     assert!(h.s.is_established());
 }
@@ -383,6 +388,8 @@ fn syn_resend_and_est_events() {
     h.pkt(C, ACK, 101, 5001, b"");
     let o = h.pkt(C, SYN, 100, 0, b"");
     assert!(o.has_event(StreamEvent::EstSynResend));
+    // the server confirmed the handshake by sending: a SYN/ACK resend is now an event
+    h.pkt(S, ACK, 5001, 101, b"hi");
     let o = h.pkt(S, SYN | ACK, 5000, 101, b"");
     assert!(o.has_event(StreamEvent::EstSynackResend));
 }
@@ -522,4 +529,116 @@ fn gap_limited_by_ack() {
     assert_eq!(o.gaps().collect::<Vec<_>>(), vec![(C, 8, 10)]);
     assert_eq!(o.counters.reassembly_gap, 1);
     assert_eq!(h.ts, b"ABZZ");
+}
+
+fn ts(flags: u8, seq: u32, ack: u32, val: u32) -> TcpMeta {
+    TcpMeta {
+        timestamp: Some((val, 0)),
+        ..t(flags, seq, ack)
+    }
+}
+
+#[test]
+fn toclient_ack_after_missed_final_ack_establishes_without_wrong_dir_event() {
+    let mut h = H::new(StreamConfig::default());
+    h.pkt(C, SYN, 100, 0, b"");
+    h.pkt(S, SYN | ACK, 5000, 101, b"");
+    let o = h.pkt(S, ACK | PSH, 5001, 101, b"hello");
+    assert!(!o.has_event(StreamEvent::ThreeWhsAckInWrongDir));
+    assert!(o.established_now);
+}
+
+#[test]
+fn toclient_ack_with_bad_numbers_in_syn_recv_is_wrong_seq_wrong_ack() {
+    let mut h = H::new(StreamConfig::default());
+    h.pkt(C, SYN, 100, 0, b"");
+    h.pkt(S, SYN | ACK, 5000, 101, b"");
+    let o = h.pkt(S, ACK, 9999, 7777, b"");
+    assert!(o.has_event(StreamEvent::ThreeWhsWrongSeqWrongAck));
+}
+
+#[test]
+fn synack_echoing_unknown_timestamp_is_invalid_timestamp() {
+    let mut h = H::new(StreamConfig::default());
+    h.pkt(C, SYN, 100, 0, b"");
+    h.out.clear();
+    let mut m = ts(SYN | ACK, 5000, 101, 10);
+    m.timestamp = Some((10, 1));
+    h.s.on_packet(S, &m, b"", 0, &h.cfg, &mut h.out);
+    assert!(h.out.has_event(StreamEvent::PktInvalidTimestamp));
+    assert_eq!(h.s.state(), TcpState::SynSent);
+}
+
+#[test]
+fn timestamp_going_backwards_is_rejected() {
+    let mut h = H::new(StreamConfig::default());
+    let mut o = StreamOutput::new();
+    let cfg = StreamConfig::default();
+    h.s.on_packet(C, &ts(SYN, 100, 0, 1000), b"", 0, &cfg, &mut o);
+    h.s.on_packet(S, &ts(SYN | ACK, 5000, 101, 50), b"", 0, &cfg, &mut o);
+    h.s.on_packet(C, &ts(ACK, 101, 5001, 1001), b"", 0, &cfg, &mut o);
+    o.clear();
+    h.s.on_packet(C, &ts(ACK, 101, 5001, 900), b"x", 0, &cfg, &mut o);
+    assert!(o.has_event(StreamEvent::PktInvalidTimestamp));
+}
+
+#[test]
+fn pure_ack_beyond_next_win_is_out_of_window() {
+    let mut h = H::new(StreamConfig::default());
+    h.hs(1, 1000);
+    // server window 65535 from the SYN/ACK: a pure ACK far beyond it is out of window
+    let o = h.pkt(C, ACK, 200_000, 1001, b"");
+    assert!(o.has_event(StreamEvent::EstPacketOutOfWindow));
+}
+
+#[test]
+fn synack_resend_before_server_data_is_silent_then_event() {
+    let mut h = H::new(StreamConfig::default());
+    h.hs(1, 1000);
+    let o = h.pkt(S, SYN | ACK, 1000, 2, b"");
+    assert!(o.events.is_empty());
+    h.pkt(S, ACK, 1001, 2, b"data");
+    let o = h.pkt(S, SYN | ACK, 1000, 2, b"");
+    assert!(o.has_event(StreamEvent::EstSynackResend));
+}
+
+#[test]
+fn tfo_data_resent_from_isn_after_synack_is_reassembled() {
+    // tcp-fastopen-08: the SYN carries data, the ACK after the SYN/ACK resends it plus more
+    let mut h = H::new(StreamConfig::default());
+    h.pkt(C, SYN, 100, 0, b"GET /x");
+    h.pkt(S, SYN | ACK, 9000, 107, b"");
+    h.pkt(C, ACK, 101, 9001, b"GET /x HTTP/1.0");
+    h.pkt(S, ACK, 9001, 116, b"");
+    h.pkt(C, ACK | PSH, 116, 9001, b"\r\n");
+    assert_eq!(h.ts, b"GET /x HTTP/1.0\r\n");
+}
+
+#[test]
+fn tfo_ack_after_syn_data_continues_the_stream() {
+    // tcp-fastopen-08: the ACK completing the handshake starts right after the SYN data
+    let mut h = H::new(StreamConfig::default());
+    h.pkt(C, SYN, 100, 0, b"GET /x");
+    h.pkt(S, SYN | ACK, 9000, 107, b"");
+    h.pkt(C, ACK, 107, 9001, b" HTTP/1.0");
+    h.pkt(S, ACK, 9001, 116, b"");
+    h.pkt(C, ACK | PSH, 116, 9001, b"\r\n");
+    assert_eq!(h.ts, b"GET /x HTTP/1.0\r\n");
+}
+
+#[test]
+fn synack_may_echo_any_resent_syn_timestamp() {
+    let cfg = StreamConfig::default();
+    for echo in [1000, 2000] {
+        let mut s = TcpSession::new();
+        let mut o = StreamOutput::new();
+        s.on_packet(C, &ts(SYN, 100, 0, 1000), b"", 0, &cfg, &mut o);
+        s.on_packet(C, &ts(SYN, 100, 0, 2000), b"", 0, &cfg, &mut o);
+        o.clear();
+        let mut m = ts(SYN | ACK, 5000, 101, 7);
+        m.timestamp = Some((7, echo));
+        s.on_packet(S, &m, b"", 0, &cfg, &mut o);
+        assert!(!o.has_event(StreamEvent::PktInvalidTimestamp));
+        assert_eq!(s.state(), TcpState::SynRecv);
+    }
 }

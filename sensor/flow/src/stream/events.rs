@@ -81,6 +81,8 @@ stream_events! {
     EstInvalidAck => "est_invalid_ack",
     /// FIN with a sequence number outside the window.
     FinOutOfWindow => "fin_out_of_window",
+    /// FIN with an invalid ack in an established session.
+    FinInvalidAck => "fin_invalid_ack",
     /// FIN without a session.
     FinButNoSession => "fin_but_no_session",
     /// RST without a session.
@@ -109,6 +111,10 @@ stream_events! {
     ReassemblyDepthReached => "reassembly_depth_reached",
     /// Packet with SYN and FIN.
     FinSyn => "fin_syn",
+    /// Packet with a TCP timestamp failing the PAWS check.
+    PktInvalidTimestamp => "pkt_invalid_timestamp",
+    /// Window update shrinking the window more than the ACK moved.
+    PktBadWindowUpdate => "pkt_bad_window_update",
     /// Packet data before the last ack of an established session.
     EstPktBeforeLastAck => "est_pkt_before_last_ack",
 }

@@ -33,6 +33,20 @@ pub struct HalfStream {
     pub fin_seq: Option<u32>,
     /// The sender reset the connection.
     pub rst_seen: bool,
+    /// Suricata `next_seq`: next sequence number expected from the sender.
+    pub next_seq: u32,
+    /// Suricata `next_win`: right edge of the window the sender may use (only grows).
+    pub next_win: u32,
+    /// Last TCP timestamp value accepted from the sender (PAWS).
+    pub last_ts: u32,
+    /// Capture time (seconds) of the packet that set `last_ts`.
+    pub last_pkt_ts: u32,
+    /// The sender used timestamps in its SYN / SYN-ACK.
+    pub ts_seen: bool,
+    /// The sender's handshake timestamp was 0.
+    pub zero_ts: bool,
+    /// This endpoint received a RST (Suricata `STREAMTCP_STREAM_FLAG_RST_RECV`).
+    pub rst_recv: bool,
     /// Data bytes delivered (for `stream_size`).
     pub delivered: u64,
     /// The reassembly depth was reached: no more data is delivered.
@@ -51,6 +65,7 @@ impl HalfStream {
         self.base_offset = 0;
         self.max_end = self.base_seq;
         self.last_ack = self.base_seq;
+        self.next_seq = self.base_seq;
         self.pending.clear();
         self.pending_bytes = 0;
         self.retained.clear();

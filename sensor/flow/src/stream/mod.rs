@@ -8,6 +8,7 @@ pub mod output;
 pub mod seq;
 pub mod session;
 pub mod state;
+pub mod timestamp;
 
 pub use config::{OverlapPolicy, StreamConfig};
 pub use counters::StreamCounters;

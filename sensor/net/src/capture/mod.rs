@@ -1,4 +1,8 @@
-//! Capture-file reading and writing: classic pcap and pcapng, without libpcap.
+//! Capture-file reading and writing: classic pcap and pcapng, without libpcap; on Linux, live
+//! capture with `AF_PACKET` ([`afpacket`]).
+
+#[cfg(target_os = "linux")]
+pub mod afpacket;
 
 mod error;
 mod frame;
