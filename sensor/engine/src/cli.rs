@@ -60,10 +60,22 @@ pub struct RuleArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["pcap", "interface"])))]
 pub struct RunArgs {
-    /// Capture file to read (pcap or pcapng).
+    /// Capture file to read (pcap or pcapng, gzip-compressed too).
     #[arg(short = 'r', value_name = "PCAP")]
-    pub pcap: PathBuf,
+    pub pcap: Option<PathBuf>,
+    /// Capture live from this interface (AF_PACKET, TPACKET_V3 ring, promiscuous) until
+    /// SIGINT or SIGTERM.
+    #[arg(short = 'i', value_name = "IFACE", env = "SENSOR_INTERFACE")]
+    pub interface: Option<String>,
+    /// Live capture filter (pcap-filter subset: host, net, port, portrange, tcp, udp, icmp,
+    /// ip, ip6, vlan, and/or/not, parentheses).
+    #[arg(long = "bpf", value_name = "EXPR")]
+    pub bpf: Option<String>,
+    /// Live capture: seconds between `stats` records.
+    #[arg(long = "stats-interval", value_name = "SECONDS", default_value_t = 10)]
+    pub stats_interval: u64,
     /// Log directory; eve.json is written there (created if missing).
     #[arg(
         short = 'l',

@@ -74,7 +74,23 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         loaded.engine.len(),
         load_started.elapsed().as_secs_f64()
     );
-    let summary = pipeline.run_file(&args.pcap)?;
+    let summary = match (&args.pcap, &args.interface) {
+        (Some(pcap), _) => pipeline.run_file(pcap)?,
+        (None, Some(iface)) => {
+            let mut cfg = sensor_net::capture::afpacket::LiveConfig::new(iface.clone());
+            cfg.filter = args.bpf.clone();
+            let mut capture = sensor_net::capture::afpacket::LiveCapture::open(cfg)
+                .map_err(|e| anyhow::anyhow!("cannot capture on {iface}: {e}"))?;
+            install_stop_signals();
+            tracing::info!(interface = %iface, "live capture started");
+            pipeline.run_live(
+                &mut capture,
+                &STOP,
+                std::time::Duration::from_secs(args.stats_interval.max(1)),
+            )?
+        }
+        (None, None) => bail!("give a capture file (-r) or an interface (-i)"),
+    };
     // Packets as Suricata counts them: frames read from the capture.
     let pps = summary.frames as f64 / summary.seconds.max(1e-9);
     let mbps = summary.bytes as f64 * 8.0 / 1e6 / summary.seconds.max(1e-9);
@@ -90,14 +106,31 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         loaded.engine.len(),
         loaded.skipped.len()
     );
-    if let Some(e) = summary.read_error {
+    if let (Some(e), Some(pcap)) = (summary.read_error, &args.pcap) {
         // Like Suricata (libpcap stops at a damaged record): everything read before the
         // damage was processed and written; the damage is reported, the run succeeds.
         eprintln!(
             "sensor: warning: {}: capture damaged, reading stopped after {} packets: {e}",
-            args.pcap.display(),
+            pcap.display(),
             summary.frames
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Set by SIGINT/SIGTERM: live capture finishes its flows, writes its last records, exits.
+static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_stop_signal(_: libc::c_int) {
+    // Only an atomic store: async-signal-safe.
+    STOP.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn install_stop_signals() {
+    let handler = on_stop_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, handler);
+        libc::signal(libc::SIGTERM, handler);
+    }
 }

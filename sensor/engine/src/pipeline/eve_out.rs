@@ -426,6 +426,7 @@ pub(crate) fn write_flow(
 pub(crate) fn write_stats(
     eve: &mut EveWriter,
     ts: i64,
+    kernel: Option<(u64, u64)>,
     summary: &RunSummary,
     decoder: &sensor_net::decode::DecodeCounters,
     flows: &sensor_flow::FlowCounters,
@@ -442,7 +443,14 @@ pub(crate) fn write_stats(
         "stats".into(),
         json!({
             "uptime": summary.seconds.round() as u64,
-            "capture": {"frames": summary.frames, "truncated_records": summary.truncated_records},
+            "capture": match kernel {
+                Some((packets, drops)) => json!({
+                    "kernel_packets": packets,
+                    "kernel_drops": drops,
+                    "frames": summary.frames,
+                }),
+                None => json!({"frames": summary.frames, "truncated_records": summary.truncated_records}),
+            },
             "decoder": serde_json::to_value(decoder).unwrap_or(Value::Null),
             "flow": serde_json::to_value(flows).unwrap_or(Value::Null),
             "tcp": serde_json::to_value(stream).unwrap_or(Value::Null),

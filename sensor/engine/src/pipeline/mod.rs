@@ -110,30 +110,95 @@ impl<'e> Pipeline<'e> {
                     break;
                 }
             };
-            self.det.summary.frames += 1;
-            self.det.summary.bytes += frame.data.len() as u64;
             last_ts = frame.ts.as_micros();
-            let pcap_cnt = self.det.summary.frames;
-            // One vector for every frame: `recycle_packets` hands its allocation back.
-            let mut pkts: Vec<Packet<'_>> = sensor_net::decode::recycle_packets(spare);
-            self.decoder.decode(&frame, &mut pkts);
-            for p in pkts.iter_mut() {
-                p.pcap_cnt = pcap_cnt;
-            }
-            for p in &pkts {
-                self.packet(p)?;
-            }
-            spare = sensor_net::decode::recycle_packets(pkts);
+            spare = self.frame(&frame, spare)?;
         }
         self.det.summary.truncated_records = reader.truncated_records();
-        // End of input: every flow ends.
+        self.finish(started, last_ts, None)
+    }
+
+    /// Captures live from an interface until `stop` is set, writing a `stats` record every
+    /// `stats_every` (kernel packet and drop counters included).
+    pub fn run_live(
+        mut self,
+        capture: &mut sensor_net::capture::afpacket::LiveCapture,
+        stop: &std::sync::atomic::AtomicBool,
+        stats_every: std::time::Duration,
+    ) -> anyhow::Result<RunSummary> {
+        use std::sync::atomic::Ordering;
+        let started = std::time::Instant::now();
+        let mut last_stats = std::time::Instant::now();
+        let mut last_ts = 0i64;
+        let mut spare: Vec<Packet<'static>> = Vec::with_capacity(4);
+        while !stop.load(Ordering::Relaxed) {
+            match capture.next_frame(std::time::Duration::from_millis(100)) {
+                Ok(Some(frame)) => {
+                    last_ts = frame.ts.as_micros();
+                    spare = self.frame(&frame, spare)?;
+                }
+                Ok(None) => {
+                    // Idle: let flows time out by the wall clock.
+                    let now = wall_clock_micros();
+                    self.flows.expire(now, &mut self.expired);
+                    for f in std::mem::take(&mut self.expired) {
+                        self.end_flow(f, now)?;
+                    }
+                    self.det.eve.flush()?;
+                }
+                Err(e) => return Err(anyhow::anyhow!("capture on {}: {e}", capture.interface())),
+            }
+            if last_stats.elapsed() >= stats_every {
+                last_stats = std::time::Instant::now();
+                self.det.summary.seconds = started.elapsed().as_secs_f64();
+                let k = capture.stats();
+                self.write_stats(wall_clock_micros(), Some((k.packets, k.drops)))?;
+                self.det.eve.flush()?;
+            }
+        }
+        let k = capture.stats();
+        self.finish(
+            started,
+            last_ts.max(wall_clock_micros()),
+            Some((k.packets, k.drops)),
+        )
+    }
+
+    /// One captured frame through decode and every packet it yields; returns the packet
+    /// vector's allocation for the next frame.
+    fn frame(
+        &mut self,
+        frame: &sensor_net::capture::Frame<'_>,
+        spare: Vec<Packet<'static>>,
+    ) -> anyhow::Result<Vec<Packet<'static>>> {
+        self.det.summary.frames += 1;
+        self.det.summary.bytes += frame.data.len() as u64;
+        let pcap_cnt = self.det.summary.frames;
+        // One vector for every frame: `recycle_packets` hands its allocation back.
+        let mut pkts: Vec<Packet<'_>> = sensor_net::decode::recycle_packets(spare);
+        self.decoder.decode(frame, &mut pkts);
+        for p in pkts.iter_mut() {
+            p.pcap_cnt = pcap_cnt;
+        }
+        for p in &pkts {
+            self.packet(p)?;
+        }
+        Ok(sensor_net::decode::recycle_packets(pkts))
+    }
+
+    /// End of input: every flow ends, the final `stats` record is written.
+    fn finish(
+        mut self,
+        started: std::time::Instant,
+        last_ts: i64,
+        kernel: Option<(u64, u64)>,
+    ) -> anyhow::Result<RunSummary> {
         let mut rest = Vec::new();
         self.flows.drain(&mut rest);
         for f in rest {
             self.end_flow(f, last_ts)?;
         }
         self.det.summary.seconds = started.elapsed().as_secs_f64();
-        self.write_stats(last_ts)?;
+        self.write_stats(last_ts, kernel)?;
         self.det.eve.flush()?;
         self.det.summary.eve_counts = self.det.eve.counts.clone();
         Ok(self.det.summary)
@@ -474,10 +539,11 @@ impl<'e> Pipeline<'e> {
         Ok(())
     }
 
-    fn write_stats(&mut self, last_ts: i64) -> anyhow::Result<()> {
+    fn write_stats(&mut self, last_ts: i64, kernel: Option<(u64, u64)>) -> anyhow::Result<()> {
         eve_out::write_stats(
             &mut self.det.eve,
             last_ts,
+            kernel,
             &self.det.summary,
             self.decoder.counters(),
             &self.flows.counters(),
@@ -486,6 +552,13 @@ impl<'e> Pipeline<'e> {
             self.det.tctx.evaluated,
         )
     }
+}
+
+/// Now, in microseconds since the epoch.
+fn wall_clock_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
 /// Flow facts an alert record needs.
