@@ -175,19 +175,19 @@ impl Engine {
         ctx.cand.list.sort_unstable();
         let candidates = std::mem::take(&mut ctx.cand.list);
         // 2. Evaluation in engine order.
-        let mut local_bits = crate::FlowBits::default();
-        let mut local_ints = Vec::new();
+        // Flowless packets get throw-away flow variables.
+        let mut local = FlowDetectState::default();
         let first_alert = alerts.len();
         for &ri in &candidates {
             let Some(c) = self.rules.get(ri as usize) else {
                 continue;
             };
             ctx.evaluated += 1;
-            let (bits, ints) = match flow.as_deref_mut() {
-                Some(st) => (&mut st.bits, &mut st.ints),
-                None => (&mut local_bits, &mut local_ints),
+            let vars = match flow.as_deref_mut() {
+                Some(st) => st,
+                None => &mut local,
             };
-            let Some(hit) = self.evaluate(ctx, c, ri, p, txs, bits, ints) else {
+            let Some(hit) = self.evaluate(ctx, c, ri, p, txs, vars) else {
                 continue;
             };
             // 3. Alerting.
@@ -236,9 +236,9 @@ impl Engine {
         ri: u32,
         p: &PacketInput<'_>,
         txs: &[&dyn TxView],
-        bits: &mut crate::FlowBits,
-        ints: &mut Vec<Option<u64>>,
+        vars: &mut FlowDetectState,
     ) -> Option<AlertHit> {
+        let FlowDetectState { bits, ints, .. } = vars;
         let r = &c.rule;
         let h = &r.header;
         if p.pseudo
