@@ -1,0 +1,274 @@
+//! Command line: `serve`, `user add`, `sensor add`, `token add`, `import`, `quickstart`.
+//!
+//! Commands that print a secret print it alone on the last line of stdout. They open the
+//! same SQLite file as a running server (WAL mode lets them run side by side).
+
+use crate::auth::{generate_password, hash_password, hash_token, new_token, TokenKind};
+use crate::config::{Config, Overrides};
+use crate::store::sqlite::SqliteStore;
+use crate::store::{Role, Store};
+use anyhow::{anyhow, bail, Context};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// SOC server: EVE ingest, store and analyst console.
+#[derive(Debug, Parser)]
+#[command(name = "soc-server", version, about)]
+pub struct Cli {
+    /// Configuration file (TOML); default DATA/soc-server.toml when present.
+    #[arg(long, global = true, env = "SOC_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DataArg {
+    /// Data directory.
+    #[arg(long, env = "SOC_DATA")]
+    pub data: Option<PathBuf>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve {
+        #[command(flatten)]
+        data: DataArg,
+        /// Listen address (`127.0.0.1:8080`; port 0 picks one).
+        #[arg(long, env = "SOC_LISTEN")]
+        listen: Option<String>,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Manage sensors.
+    Sensor {
+        #[command(subcommand)]
+        cmd: SensorCmd,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        cmd: TokenCmd,
+    },
+    /// Import EVE JSON files (plain or .gz) as if a sensor had sent them.
+    Import {
+        #[command(flatten)]
+        data: DataArg,
+        /// Sensor name (created when missing).
+        #[arg(long)]
+        sensor: String,
+        /// Sequence number of the first line (default: after the sensor's last).
+        #[arg(long)]
+        seq: Option<i64>,
+        /// EVE files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Start the server, create an admin and a local sensor, feed generated attack traffic
+    /// through the real sensor and ingest path, print the console URL.
+    Quickstart {
+        #[command(flatten)]
+        data: DataArg,
+        /// Listen address.
+        #[arg(long, env = "SOC_LISTEN")]
+        listen: Option<String>,
+        /// Rules for the sensor (default: rules/sensor.rules of the project).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// The `sensor` binary (default: next to soc-server, then PATH).
+        #[arg(long, env = "SOC_SENSOR_BIN")]
+        sensor_bin: Option<PathBuf>,
+        /// Exit after feeding the traffic instead of serving on.
+        #[arg(long)]
+        no_serve: bool,
+    },
+}
+
+/// `user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Create a user; prints a one-time password on the last line.
+    Add {
+        /// Login name.
+        name: String,
+        /// admin, analyst, trainer or viewer.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+/// `sensor …`.
+#[derive(Debug, Subcommand)]
+pub enum SensorCmd {
+    /// Register a sensor; prints its token on the last line.
+    Add {
+        /// Sensor name.
+        name: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+/// `token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Create an API token for a user; prints it on the last line.
+    Add {
+        /// The user the token acts as.
+        #[arg(long)]
+        user: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn config(
+    cli_config: &Option<PathBuf>,
+    data: &DataArg,
+    listen: Option<String>,
+) -> anyhow::Result<Config> {
+    Ok(Config::load(
+        cli_config.as_deref(),
+        &Overrides {
+            data: data.data.clone(),
+            listen,
+        },
+    )?)
+}
+
+fn open(cfg: &Config) -> anyhow::Result<SqliteStore> {
+    SqliteStore::open(&cfg.data)
+        .with_context(|| format!("opening the store in {}", cfg.data.display()))
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { data, listen } => {
+            let cfg = config(&cli.config, &data, listen)?;
+            runtime()?.block_on(async {
+                let bound = crate::server::bind(cfg).await?;
+                println!("listening on http://{}", bound.addr);
+                bound.serve(crate::server::shutdown_signal()).await
+            })
+        }
+        Command::User {
+            cmd: UserCmd::Add { name, role, data },
+        } => {
+            let cfg = config(&cli.config, &data, None)?;
+            let role: Role = role.parse().map_err(|e: String| anyhow!(e))?;
+            crate::api::valid_name_cli(&name)?;
+            let store = open(&cfg)?;
+            let password = generate_password();
+            let hash = hash_password(&password)?;
+            let user = store.create_user("cli", &name, role, &hash)?;
+            println!(
+                "user {} created with role {}; one-time password:",
+                user.name, user.role
+            );
+            println!("{password}");
+            Ok(())
+        }
+        Command::Sensor {
+            cmd: SensorCmd::Add { name, data },
+        } => {
+            let cfg = config(&cli.config, &data, None)?;
+            crate::api::valid_name_cli(&name)?;
+            let store = open(&cfg)?;
+            let token = new_token(TokenKind::Sensor);
+            let sensor = store.create_sensor("cli", &name, &hash_token(&token))?;
+            println!(
+                "sensor {} registered; its ingest token (shown once):",
+                sensor.name
+            );
+            println!("{token}");
+            Ok(())
+        }
+        Command::Token {
+            cmd: TokenCmd::Add { user, data },
+        } => {
+            let cfg = config(&cli.config, &data, None)?;
+            let store = open(&cfg)?;
+            let Some((u, _)) = store.user_credentials(&user)? else {
+                bail!("no user named '{user}'");
+            };
+            let token = new_token(TokenKind::Api);
+            store.create_api_token("cli", u.id, &hash_token(&token))?;
+            println!("API token for {} (role {}), shown once:", u.name, u.role);
+            println!("{token}");
+            Ok(())
+        }
+        Command::Import {
+            data,
+            sensor,
+            seq,
+            files,
+        } => {
+            let cfg = config(&cli.config, &data, None)?;
+            let store = open(&cfg)?;
+            let report = crate::ingest::import::import_files(&store, &sensor, seq, &files)?;
+            for r in report.rejected.iter().take(20) {
+                eprintln!("{}:{}: {}", r.0, r.1.line, r.1.error);
+            }
+            println!(
+                "imported {} lines: {} stored, {} duplicates, {} rejected; acked_seq {}",
+                report.lines,
+                report.stored,
+                report.duplicates,
+                report.rejected.len(),
+                report.acked_seq
+            );
+            Ok(())
+        }
+        Command::Quickstart {
+            data,
+            listen,
+            rules,
+            sensor_bin,
+            no_serve,
+        } => {
+            let cfg = config(&cli.config, &data, listen)?;
+            let opts = crate::quickstart::Options {
+                rules,
+                sensor_bin,
+                serve: !no_serve,
+            };
+            runtime()?.block_on(crate::quickstart::run(cfg, opts))
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Running the HTTP server: open the store, bind, announce, serve until Ctrl-C/SIGTERM.
+
+use crate::api::{router, AppState};
+use crate::config::Config;
+use crate::store::sqlite::SqliteStore;
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// A bound, not yet serving, server.
+pub struct Bound {
+    listener: TcpListener,
+    state: Arc<AppState>,
+    /// The actual address (useful with port 0).
+    pub addr: SocketAddr,
+}
+
+/// Opens the store in `config.data` and binds `config.listen`.
+pub async fn bind(config: Config) -> anyhow::Result<Bound> {
+    let data = config.data.clone();
+    let store = tokio::task::spawn_blocking(move || SqliteStore::open(&data))
+        .await?
+        .with_context(|| format!("opening the store in {}", config.data.display()))?;
+    tracing::info!(db = %store.path().display(), "store open");
+    let listener = TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let state = Arc::new(AppState::new(Arc::new(store), config));
+    Ok(Bound {
+        listener,
+        state,
+        addr,
+    })
+}
+
+impl Bound {
+    /// Serves until `shutdown` resolves.
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

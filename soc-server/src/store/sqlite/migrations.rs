@@ -1,0 +1,143 @@
+//! Schema migrations: numbered SQL scripts applied once each, recorded in
+//! `schema_migrations`. Append new versions at the end; never edit an applied one.
+
+use rusqlite::{params, Connection};
+
+/// `(version, sql)` in order.
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        r#"
+CREATE TABLE sensors (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created INTEGER NOT NULL,
+    last_seen INTEGER
+);
+-- Per-sensor sequence high-water mark: every line up to acked_seq is stored (dedupe).
+CREATE TABLE sensor_seq (
+    sensor_id INTEGER PRIMARY KEY REFERENCES sensors(id),
+    acked_seq INTEGER NOT NULL
+);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('admin','analyst','trainer','viewer')),
+    password_hash TEXT NOT NULL,
+    created INTEGER NOT NULL
+);
+-- API and sensor tokens, stored as SHA-256 hex of the token.
+CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('api','sensor')),
+    user_id INTEGER REFERENCES users(id),
+    sensor_id INTEGER REFERENCES sensors(id),
+    created INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+    hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    csrf TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    expires INTEGER NOT NULL
+);
+CREATE TABLE alert_groups (
+    id INTEGER PRIMARY KEY,
+    sid INTEGER NOT NULL,
+    signature TEXT NOT NULL,
+    src_ip TEXT NOT NULL,
+    dest_ip TEXT NOT NULL,
+    severity INTEGER NOT NULL,
+    sensor_id INTEGER NOT NULL REFERENCES sensors(id),
+    count INTEGER NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'new',
+    close_reason TEXT,
+    updated INTEGER NOT NULL,
+    UNIQUE (sid, signature, src_ip, dest_ip)
+);
+CREATE INDEX alert_groups_last_seen ON alert_groups(last_seen DESC);
+CREATE INDEX alert_groups_status ON alert_groups(status, last_seen DESC);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    sensor_id INTEGER NOT NULL REFERENCES sensors(id),
+    seq INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    sid INTEGER,
+    signature TEXT,
+    severity INTEGER,
+    src_ip TEXT,
+    src_port INTEGER,
+    dest_ip TEXT,
+    dest_port INTEGER,
+    proto TEXT,
+    app_proto TEXT,
+    flow_id INTEGER,
+    community_id TEXT,
+    group_id INTEGER REFERENCES alert_groups(id),
+    json TEXT NOT NULL
+);
+CREATE INDEX events_type_ts ON events(event_type, ts DESC);
+CREATE INDEX events_ts ON events(ts DESC);
+CREATE INDEX events_flow ON events(flow_id) WHERE flow_id IS NOT NULL;
+CREATE INDEX events_group ON events(group_id, ts DESC) WHERE group_id IS NOT NULL;
+CREATE INDEX events_sid ON events(sid) WHERE sid IS NOT NULL;
+CREATE INDEX events_src ON events(src_ip);
+CREATE INDEX events_dest ON events(dest_ip);
+CREATE INDEX events_community ON events(community_id) WHERE community_id IS NOT NULL;
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    before TEXT NOT NULL,
+    after TEXT NOT NULL
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+"#,
+    ),
+    (
+        2,
+        r#"
+-- Full-text index over the text fields of each event (rowid = events.id). Contentless:
+-- the text lives in events.json; contentless_delete lets retention remove rows.
+CREATE VIRTUAL TABLE events_fts USING fts5(
+    body,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+"#,
+    ),
+];
+
+/// Applies every migration not yet recorded, each in its own transaction.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL)",
+    )?;
+    for (version, sql) in MIGRATIONS {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let done: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)",
+            params![version],
+            |r| r.get(0),
+        )?;
+        if !done {
+            tracing::info!(version, "applying schema migration");
+            tx.execute_batch(sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied) VALUES (?1, ?2)",
+                params![version, crate::evetime::now_micros()],
+            )?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}
