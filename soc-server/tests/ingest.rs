@@ -249,3 +249,16 @@ fn a_batch_leaving_a_gap_is_refused_with_the_seq_to_resume_from() {
     assert_eq!(next.json()["acked_seq"], 2);
     assert_eq!(next.json()["stored"], 1);
 }
+
+#[test]
+fn a_gap_the_sensor_declares_lost_is_accepted() {
+    let s = Server::start();
+    let sensor = s.sensor_token("edge-02");
+    let line = flow("2023-11-14T22:13:20Z", 1) + "\n";
+    assert_eq!(s.ingest(&sensor, 0, line.as_bytes(), &[]).status, 200);
+    // Numbers 1..=4 were dropped by the sensor's full spool.
+    let after = s.ingest(&sensor, 5, line.as_bytes(), &[("X-Sensor-Lost", "4")]);
+    assert_eq!(after.status, 200, "{}", after.text());
+    assert_eq!(after.json()["acked_seq"], 5);
+    assert_eq!(after.json()["stored"], 1);
+}

@@ -76,6 +76,12 @@ pub async fn ingest(
             })?,
         None => sensor.acked_seq + 1,
     };
+    // The sensor says the numbers before `first_seq` were dropped on its side.
+    let declared_lost = headers
+        .get("x-sensor-lost")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .is_some_and(|n| n > 0);
     let encoding = headers
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -88,7 +94,8 @@ pub async fn ingest(
             Ok(d) => d,
             Err(e) => return Ok(Err(e)),
         };
-        let parsed = parse_batch(&decoded, first_seq);
+        let mut parsed = parse_batch(&decoded, first_seq);
+        parsed.batch.declared_lost = declared_lost;
         let outcome = store.ingest(sensor_id, &parsed.batch)?;
         Ok(Ok((outcome, parsed.rejected)))
     })

@@ -196,6 +196,10 @@ pub struct IngestBatch {
     pub first_seq: i64,
     /// Sequence number of the last line of the batch (valid or not); `None` for an empty body.
     pub last_seq: Option<i64>,
+    /// The sensor declares (`X-Sensor-Lost`) that the numbers between its high-water mark
+    /// and `first_seq` were dropped on its side (spool full) and will never come: the gap
+    /// is accepted and counted as lost instead of refused.
+    pub declared_lost: bool,
 }
 
 /// What a stored batch changed.

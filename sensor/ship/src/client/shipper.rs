@@ -115,7 +115,13 @@ impl Shipper {
                 return Err(self.timeout(batch));
             }
             let body = self.transport.body(batch);
-            match self.transport.send(batch, &body, remaining) {
+            // Numbers between the last acknowledged one and this batch were dropped by the
+            // spool's size cap: say so, or the server refuses the gap.
+            let lost_before = match self.spool.acked_seq() {
+                Some(acked) => batch.first_seq.saturating_sub(acked + 1),
+                None => 0,
+            };
+            match self.transport.send(batch, &body, remaining, lost_before) {
                 Outcome::Acked(answer) => {
                     if answer.acked_seq < batch.first_seq as i64 {
                         let reason = format!(

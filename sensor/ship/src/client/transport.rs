@@ -105,19 +105,30 @@ impl Transport {
     }
 
     /// Sends one batch; `timeout` caps the request (the shipper's remaining time).
-    pub fn send(&self, batch: &Batch, body: &[u8], timeout: Option<Duration>) -> Outcome {
+    /// `lost_before`: how many numbers just before the batch the spool dropped (sent as
+    /// `X-Sensor-Lost` so the server accepts the gap and counts the loss).
+    pub fn send(
+        &self,
+        batch: &Batch,
+        body: &[u8],
+        timeout: Option<Duration>,
+        lost_before: u64,
+    ) -> Outcome {
         let t = timeout.map_or(self.request_timeout, |t| {
             t.min(self.request_timeout).max(Duration::from_millis(100))
         });
-        let result = self
+        let mut req = self
             .agent
             .post(&self.endpoint)
             .timeout(t)
             .set("Authorization", &self.bearer)
             .set("Content-Type", "application/x-ndjson")
             .set("Content-Encoding", "gzip")
-            .set("X-Sensor-Seq", &batch.first_seq.to_string())
-            .send_bytes(body);
+            .set("X-Sensor-Seq", &batch.first_seq.to_string());
+        if lost_before > 0 {
+            req = req.set("X-Sensor-Lost", &lost_before.to_string());
+        }
+        let result = req.send_bytes(body);
         match result {
             Ok(resp) => {
                 let mut text = String::new();

@@ -26,10 +26,22 @@ pub fn ingest(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let hwm = acked_seq(&tx, sensor_id)?;
     if hwm >= 0 && batch.last_seq.is_some() && batch.first_seq > hwm + 1 {
-        return Err(StoreError::SequenceGap {
-            acked_seq: hwm,
-            first_seq: batch.first_seq,
-        });
+        if !batch.declared_lost {
+            return Err(StoreError::SequenceGap {
+                acked_seq: hwm,
+                first_seq: batch.first_seq,
+            });
+        }
+        let lost = batch.first_seq - hwm - 1;
+        tx.execute(
+            "UPDATE sensors SET lost_events = lost_events + ?1 WHERE id = ?2",
+            params![lost, sensor_id],
+        )?;
+        tracing::warn!(
+            sensor_id,
+            lost,
+            "sensor declared events lost before this batch"
+        );
     }
     let now = crate::evetime::now_micros();
     let (mut stored, mut duplicates) = (0u64, 0u64);

@@ -115,6 +115,13 @@ CREATE VIRTUAL TABLE events_fts USING fts5(
 );
 "#,
     ),
+    (
+        3,
+        r#"
+-- Events a sensor declared lost (its spool overflowed) before a batch: X-Sensor-Lost.
+ALTER TABLE sensors ADD COLUMN lost_events INTEGER NOT NULL DEFAULT 0;
+"#,
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.
