@@ -91,6 +91,39 @@ pub struct RunArgs {
     /// YARA rule file applied to HTTP bodies and reassembled streams (repeatable).
     #[arg(long = "yara", value_name = "FILE")]
     pub yara: Vec<PathBuf>,
+    /// SOC server to ship events to (`https://soc:8443`; plain http only to loopback).
+    /// Every event is appended to the spool first and sent in compressed batches.
+    #[arg(
+        long = "server",
+        value_name = "URL",
+        env = "SENSOR_SERVER",
+        requires = "token"
+    )]
+    pub server: Option<String>,
+    /// The sensor's token (`soc-server sensor add`); never logged.
+    #[arg(
+        long = "token",
+        value_name = "TOKEN",
+        env = "SENSOR_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+    /// Spool directory (events waiting for the server's acknowledgement); default LOGDIR/spool.
+    #[arg(long = "spool", value_name = "DIR", env = "SENSOR_SPOOL")]
+    pub spool: Option<PathBuf>,
+    /// Spool size cap in MiB: beyond it the oldest non-alert events are dropped first.
+    #[arg(long = "spool-max-mb", value_name = "MIB", default_value_t = 1024)]
+    pub spool_max_mb: u64,
+    /// With -r: seconds to wait for the server to acknowledge everything before giving up
+    /// (the events stay in the spool; the exit status is 4).
+    #[arg(long = "ship-timeout", value_name = "SECONDS", default_value_t = 60)]
+    pub ship_timeout: u64,
+    /// Pin the server's certificate by the SHA-256 fingerprint of its DER encoding (hex).
+    #[arg(long = "pin-sha256", value_name = "HEX")]
+    pub pin_sha256: Option<String>,
+    /// Trust this CA file (PEM) for the server's certificate instead of the public roots.
+    #[arg(long = "ca-file", value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
     /// Accepted for Suricata compatibility; the pcap pipeline runs on one thread.
     #[arg(long = "runmode", value_name = "MODE")]
     pub runmode: Option<String>,

@@ -28,7 +28,34 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         tracing::info!(file = %s.file.display(), line = s.line, sid = ?s.sid, keyword = %s.keyword, reason = %s.reason, "rule skipped");
     }
     let cfg = &loaded.config;
-    let eve = EveWriter::create(&args.log_dir, &cfg.output.filename, &cfg.output.types)?;
+    let mut eve = EveWriter::create(&args.log_dir, &cfg.output.filename, &cfg.output.types)?;
+    let shipping = match (&args.server, &args.token) {
+        (Some(server), Some(token)) => {
+            let dir = args
+                .spool
+                .clone()
+                .unwrap_or_else(|| args.log_dir.join("spool"));
+            let spool_cfg = sensor_ship::SpoolConfig {
+                max_bytes: args.spool_max_mb.saturating_mul(1 << 20),
+                ..Default::default()
+            };
+            let spool = std::sync::Arc::new(
+                sensor_ship::Spool::open(&dir, spool_cfg)
+                    .map_err(|e| anyhow::anyhow!("spool {}: {e}", dir.display()))?,
+            );
+            eve = eve.with_spool(spool.clone());
+            let mut ship_cfg = sensor_ship::ShipperConfig::new(
+                server.clone(),
+                sensor_ship::SensorToken::new(token),
+            );
+            ship_cfg.tls = sensor_ship::TlsOptions {
+                pin_sha256: args.pin_sha256.clone(),
+                ca_file: args.ca_file.clone(),
+            };
+            Some((spool, ship_cfg))
+        }
+        _ => None,
+    };
     let flow_cfg = sensor_flow::FlowConfig {
         max_flows: cfg.flow.max_flows,
         ..Default::default()
@@ -74,6 +101,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         loaded.engine.len(),
         load_started.elapsed().as_secs_f64()
     );
+    // Live capture ships in the background while it runs.
+    let live_shipper = match (&shipping, &args.interface) {
+        (Some((spool, ship_cfg)), Some(_)) if args.pcap.is_none() => Some(
+            sensor_ship::Shipper::new(spool.clone(), ship_cfg.clone())?
+                .spawn()
+                .map_err(|e| anyhow::anyhow!("cannot start the shipper thread: {e}"))?,
+        ),
+        _ => None,
+    };
     let summary = match (&args.pcap, &args.interface) {
         (Some(pcap), _) => pipeline.run_file(pcap)?,
         (None, Some(iface)) => {
@@ -106,6 +142,37 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         loaded.engine.len(),
         loaded.skipped.len()
     );
+    if let Some(handle) = live_shipper {
+        let report = handle.shutdown(std::time::Duration::from_secs(args.ship_timeout));
+        eprintln!(
+            "sensor: shipped {} events ({} stored, {} duplicates) in {} batches",
+            report.events_sent, report.stored, report.duplicates, report.batches
+        );
+    } else if let (Some((spool, ship_cfg)), Some(_)) = (shipping, &args.pcap) {
+        // A capture file: ship everything and wait for the acknowledgement.
+        let mut shipper = sensor_ship::Shipper::new(spool.clone(), ship_cfg)?;
+        match shipper.run_until_idle(std::time::Duration::from_secs(args.ship_timeout)) {
+            Ok(report) => eprintln!(
+                "sensor: shipped {} events to {} ({} stored, {} duplicates, {} rejected) in {} batches",
+                report.events_sent,
+                args.server.as_deref().unwrap_or_default(),
+                report.stored,
+                report.duplicates,
+                report.rejected,
+                report.batches
+            ),
+            Err(e) => {
+                let st = spool.stats();
+                eprintln!(
+                    "sensor: error: shipping to {} failed: {e}; {} events wait in the spool {} and will be sent by the next run",
+                    args.server.as_deref().unwrap_or_default(),
+                    st.pending,
+                    spool.dir().display()
+                );
+                return Ok(ExitCode::from(4));
+            }
+        }
+    }
     if let (Some(e), Some(pcap)) = (summary.read_error, &args.pcap) {
         // Like Suricata (libpcap stops at a damaged record): everything read before the
         // damage was processed and written; the damage is reported, the run succeeds.

@@ -19,7 +19,12 @@ pub enum OutputError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("spool: {0}")]
+    Spool(#[from] sensor_ship::SpoolError),
 }
+
+/// Lines buffered before they are appended to the spool in one durable write.
+const SPOOL_BATCH: usize = 1000;
 
 /// Writes EVE records to a file, one per line, skipping event types not enabled.
 pub struct EveWriter {
@@ -28,6 +33,10 @@ pub struct EveWriter {
     types: Vec<String>,
     /// Records written, by event type, in first-seen order.
     pub counts: Vec<(String, u64)>,
+    /// Shipping: every record also goes to the on-disk spool (sequence-numbered) before
+    /// it is sent to the SOC server.
+    spool: Option<std::sync::Arc<sensor_ship::Spool>>,
+    spool_buf: Vec<(String, sensor_ship::EventClass)>,
 }
 
 impl EveWriter {
@@ -47,7 +56,15 @@ impl EveWriter {
             out: BufWriter::with_capacity(1 << 20, file),
             types: types.to_vec(),
             counts: Vec::new(),
+            spool: None,
+            spool_buf: Vec::new(),
         })
+    }
+
+    /// Also appends every record to `spool` (for shipping to the SOC server).
+    pub fn with_spool(mut self, spool: std::sync::Arc<sensor_ship::Spool>) -> Self {
+        self.spool = Some(spool);
+        self
     }
 
     /// Whether records of this event type are written at all (lets callers skip building them).
@@ -72,11 +89,38 @@ impl EveWriter {
             Some((_, n)) => *n += 1,
             None => self.counts.push((event.event_type.clone(), 1)),
         }
+        if self.spool.is_some() {
+            let class = if event.event_type == "alert" {
+                sensor_ship::EventClass::Alert
+            } else {
+                sensor_ship::EventClass::Other
+            };
+            self.spool_buf.push((line, class));
+            if self.spool_buf.len() >= SPOOL_BATCH {
+                self.flush_spool()?;
+            }
+        }
         Ok(())
     }
 
-    /// Flushes buffered records to disk.
+    fn flush_spool(&mut self) -> Result<(), OutputError> {
+        if let Some(spool) = &self.spool {
+            if !self.spool_buf.is_empty() {
+                let items: Vec<(&str, sensor_ship::EventClass)> = self
+                    .spool_buf
+                    .iter()
+                    .map(|(l, c)| (l.as_str(), *c))
+                    .collect();
+                spool.append_classified(&items)?;
+                self.spool_buf.clear();
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes buffered records to disk (and to the spool).
     pub fn flush(&mut self) -> Result<(), OutputError> {
+        self.flush_spool()?;
         self.out.flush().map_err(|source| OutputError::Write {
             path: self.path.clone(),
             source,
