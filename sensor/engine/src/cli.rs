@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Process a capture file and write EVE JSON events to LOGDIR/eve.json.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Work with rule files.
     Rules {
         #[command(subcommand)]
