@@ -227,6 +227,17 @@ fn sensor_ships_alerts_exactly_once_even_across_an_outage() {
     let api = server.cli(&["token", "add", "--user", "alice"]);
     let o = sensor_run(&pcap, &tmp.join("out2"), &spool, port, &token, 30);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The sensor's own stats record reports the spool: nothing dropped.
+    let eve = std::fs::read_to_string(tmp.join("out2/eve.json")).unwrap();
+    let stats: serde_json::Value = eve
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["event_type"] == "stats")
+        .expect("stats record");
+    let sp = &stats["stats"]["spool"];
+    assert!(sp["appended"].as_u64().unwrap_or(0) > 0, "{sp}");
+    assert_eq!(sp["dropped_alert"], 0);
+    assert_eq!(sp["dropped_non_alert"], 0);
     let v = alerts(port, &api);
     let sids: Vec<u64> = v["items"]
         .as_array()

@@ -61,6 +61,11 @@ impl EveWriter {
         })
     }
 
+    /// The spool's counters, when shipping.
+    pub fn spool_stats(&self) -> Option<sensor_ship::SpoolStats> {
+        self.spool.as_ref().map(|s| s.stats())
+    }
+
     /// Also appends every record to `spool` (for shipping to the SOC server).
     pub fn with_spool(mut self, spool: std::sync::Arc<sensor_ship::Spool>) -> Self {
         self.spool = Some(spool);

@@ -438,6 +438,18 @@ pub(crate) fn write_stats(
         return Ok(());
     }
     let st = engine.stats();
+    let spool = eve.spool_stats().map(|s| {
+        json!({
+            "appended": s.appended,
+            "acked": s.acked,
+            "pending": s.pending,
+            "dropped_non_alert": s.dropped_non_alert,
+            "dropped_alert": s.dropped_alert,
+            "corrupt_lines": s.corrupt_lines,
+            "bytes": s.bytes,
+            "segments": s.segments,
+        })
+    });
     let mut ev = eve::Event::new("stats", ts);
     ev.rest.insert(
         "stats".into(),
@@ -460,6 +472,7 @@ pub(crate) fn write_stats(
                 "rules_evaluated": evaluated,
                 "mpm_backend": st.backend,
             },
+            "spool": spool,
         }),
     );
     eve.write(&ev)?;
