@@ -271,15 +271,11 @@ impl<'e> Pipeline<'e> {
                 match *item {
                     StreamItem::Data { dir: d, .. } => {
                         let bytes = self.sout.item_bytes(item);
-                        let i = dir_index(d);
-                        flow.user.stream_bytes[i] += bytes.len() as u64;
-                        flow.user.append_pending(i, bytes);
-                        feed_tcp_app(
+                        deliver(
                             &mut flow.user,
                             d,
                             bytes,
-                            sport,
-                            dport,
+                            (sport, dport),
                             now,
                             &self.app_cfg,
                             &mut self.app_events,
@@ -498,15 +494,11 @@ impl<'e> Pipeline<'e> {
         for item in &self.sout.items {
             if let StreamItem::Data { dir: d, .. } = *item {
                 let bytes = self.sout.item_bytes(item);
-                let i = dir_index(d);
-                flow.user.stream_bytes[i] += bytes.len() as u64;
-                flow.user.append_pending(i, bytes);
-                feed_tcp_app(
+                deliver(
                     &mut flow.user,
                     d,
                     bytes,
-                    sport,
-                    dport,
+                    (sport, dport),
                     flow.last_ts,
                     &self.app_cfg,
                     &mut self.app_events,
@@ -619,6 +611,23 @@ fn collect_ready(
             ready.push(r);
         }
     }
+}
+
+/// Newly reassembled bytes of direction `d`: counted, kept for stream inspection, and
+/// handed to the application layer.
+fn deliver(
+    fd: &mut FlowData,
+    d: Direction,
+    bytes: &[u8],
+    (sport, dport): (u16, u16),
+    now: i64,
+    cfg: &AppConfig,
+    out: &mut Vec<AppEvent>,
+) {
+    let i = dir_index(d);
+    fd.stream_bytes[i] += bytes.len() as u64;
+    fd.append_pending(i, bytes);
+    feed_tcp_app(fd, d, bytes, sport, dport, now, cfg, out);
 }
 
 /// Protocol detection on the first bytes, then parsing.
