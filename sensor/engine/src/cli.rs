@@ -73,6 +73,10 @@ pub struct RunArgs {
     /// ip, ip6, vlan, and/or/not, parentheses).
     #[arg(long = "bpf", value_name = "EXPR")]
     pub bpf: Option<String>,
+    /// Live capture: worker threads, each with its own socket in one PACKET_FANOUT_HASH
+    /// group so that a flow always lands on the same worker.
+    #[arg(long = "workers", value_name = "N", default_value_t = 1)]
+    pub workers: usize,
     /// Live capture: seconds between `stats` records.
     #[arg(long = "stats-interval", value_name = "SECONDS", default_value_t = 10)]
     pub stats_interval: u64,

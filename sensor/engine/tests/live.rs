@@ -29,13 +29,14 @@ fn ok(args: &[&str]) {
 }
 
 impl Lab {
-    fn new() -> Lab {
+    /// `n` tells apart labs of tests running at once in this process.
+    fn new(n: u32) -> Lab {
         let uid = unsafe_free_uid();
         assert_eq!(
             uid, 0,
             "the live capture test needs root (network namespaces, AF_PACKET)"
         );
-        let tag = std::process::id() % 100_000;
+        let tag = (std::process::id() % 10_000) * 10 + n;
         let lab = Lab {
             cli: format!("slc{tag}"),
             srv: format!("sls{tag}"),
@@ -99,9 +100,18 @@ fn unsafe_free_uid() -> u32 {
 
 #[test]
 fn live_capture_in_namespaces_raises_alerts() {
-    let lab = Lab::new();
+    live_capture(1);
+}
+
+#[test]
+fn live_capture_with_two_fanout_workers_raises_alerts() {
+    live_capture(2);
+}
+
+fn live_capture(workers: u32) {
+    let lab = Lab::new(workers);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = std::env::temp_dir().join(format!("sensor-live-{}", std::process::id()));
+    let out = std::env::temp_dir().join(format!("sensor-live-{}-{workers}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let web = Command::new("ip")
         .args([
@@ -132,6 +142,7 @@ fn live_capture_in_namespaces_raises_alerts() {
             "-i",
         ])
         .arg(lab.srv_if())
+        .args(["--workers", &workers.to_string()])
         .arg("-S")
         .arg(root.join("rules/sensor.rules"))
         .arg("-l")

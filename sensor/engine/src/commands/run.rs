@@ -87,11 +87,18 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         );
         Some(rules)
     };
+    // Extra live capture workers share the EVE file and the spool.
+    let workers = if args.interface.is_some() && args.pcap.is_none() {
+        args.workers.max(1)
+    } else {
+        1
+    };
+    let extra_eve: Vec<EveWriter> = (1..workers).map(|_| eve.worker()).collect();
     let pipeline = Pipeline::new(
         &loaded.engine,
-        flow_cfg,
-        stream_cfg,
-        app_cfg,
+        flow_cfg.clone(),
+        stream_cfg.clone(),
+        app_cfg.clone(),
         eve,
         yara.as_ref(),
     )?;
@@ -113,17 +120,49 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let summary = match (&args.pcap, &args.interface) {
         (Some(pcap), _) => pipeline.run_file(pcap)?,
         (None, Some(iface)) => {
-            let mut cfg = sensor_net::capture::afpacket::LiveConfig::new(iface.clone());
-            cfg.filter = args.bpf.clone();
-            let mut capture = sensor_net::capture::afpacket::LiveCapture::open(cfg)
-                .map_err(|e| anyhow::anyhow!("cannot capture on {iface}: {e}"))?;
+            use sensor_net::capture::afpacket::{FanoutConfig, LiveCapture, LiveConfig};
+            // One socket per worker; with several, the kernel spreads flows by hash
+            // (PACKET_FANOUT_HASH) so that each flow stays on one worker.
+            let group = (std::process::id() & 0xffff) as u16;
+            let mut captures = Vec::with_capacity(workers);
+            for _ in 0..workers {
+                let mut cfg = LiveConfig::new(iface.clone());
+                cfg.filter = args.bpf.clone();
+                if workers > 1 {
+                    cfg.fanout = Some(FanoutConfig::hash(group));
+                }
+                captures.push(
+                    LiveCapture::open(cfg)
+                        .map_err(|e| anyhow::anyhow!("cannot capture on {iface}: {e}"))?,
+                );
+            }
             install_stop_signals();
-            tracing::info!(interface = %iface, "live capture started");
-            pipeline.run_live(
-                &mut capture,
-                &STOP,
-                std::time::Duration::from_secs(args.stats_interval.max(1)),
-            )?
+            tracing::info!(interface = %iface, workers, "live capture started");
+            let every = std::time::Duration::from_secs(args.stats_interval.max(1));
+            let mut caps = captures.into_iter();
+            let mut first = caps
+                .next()
+                .ok_or_else(|| anyhow::anyhow!("no capture socket"))?;
+            let engine = &loaded.engine;
+            let yara_ref = yara.as_ref();
+            std::thread::scope(|scope| -> anyhow::Result<crate::pipeline::RunSummary> {
+                let mut handles = Vec::new();
+                for (mut cap, eve) in caps.zip(extra_eve) {
+                    let (f, st, ap) = (flow_cfg.clone(), stream_cfg.clone(), app_cfg.clone());
+                    handles.push(scope.spawn(move || {
+                        Pipeline::new(engine, f, st, ap, eve, yara_ref)?
+                            .run_live(&mut cap, &STOP, every)
+                    }));
+                }
+                let mut total = pipeline.run_live(&mut first, &STOP, every)?;
+                for h in handles {
+                    let s = h
+                        .join()
+                        .map_err(|_| anyhow::anyhow!("a capture worker panicked"))??;
+                    total.merge(&s);
+                }
+                Ok(total)
+            })?
         }
         (None, None) => bail!("give a capture file (-r) or an interface (-i)"),
     };

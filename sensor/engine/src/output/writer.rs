@@ -3,6 +3,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use thiserror::Error;
 
@@ -27,9 +28,12 @@ pub enum OutputError {
 const SPOOL_BATCH: usize = 1000;
 
 /// Writes EVE records to a file, one per line, skipping event types not enabled.
+///
+/// Capture workers each hold a writer made with [`EveWriter::worker`]: they share the
+/// file (whole lines, under a lock) and the spool.
 pub struct EveWriter {
     path: PathBuf,
-    out: BufWriter<File>,
+    out: Arc<Mutex<BufWriter<File>>>,
     types: Vec<String>,
     /// Records written, by event type, in first-seen order.
     pub counts: Vec<(String, u64)>,
@@ -53,12 +57,29 @@ impl EveWriter {
         })?;
         Ok(EveWriter {
             path,
-            out: BufWriter::with_capacity(1 << 20, file),
+            out: Arc::new(Mutex::new(BufWriter::with_capacity(1 << 20, file))),
             types: types.to_vec(),
             counts: Vec::new(),
             spool: None,
             spool_buf: Vec::new(),
         })
+    }
+
+    /// A writer for another capture worker: same file, same spool, its own counters.
+    pub fn worker(&self) -> EveWriter {
+        EveWriter {
+            path: self.path.clone(),
+            out: Arc::clone(&self.out),
+            types: self.types.clone(),
+            counts: Vec::new(),
+            spool: self.spool.clone(),
+            spool_buf: Vec::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, BufWriter<File>> {
+        // A worker that panicked mid-line cannot leave a half line: lines are written whole.
+        self.out.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The spool's counters, when shipping.
@@ -82,10 +103,10 @@ impl EveWriter {
         if !self.wants(&event.event_type) {
             return Ok(());
         }
-        let line = event.to_json();
-        self.out
+        let mut line = event.to_json();
+        line.push('\n');
+        self.lock()
             .write_all(line.as_bytes())
-            .and_then(|_| self.out.write_all(b"\n"))
             .map_err(|source| OutputError::Write {
                 path: self.path.clone(),
                 source,
@@ -100,6 +121,7 @@ impl EveWriter {
             } else {
                 sensor_ship::EventClass::Other
             };
+            line.pop();
             self.spool_buf.push((line, class));
             if self.spool_buf.len() >= SPOOL_BATCH {
                 self.flush_spool()?;
@@ -126,7 +148,7 @@ impl EveWriter {
     /// Flushes buffered records to disk (and to the spool).
     pub fn flush(&mut self) -> Result<(), OutputError> {
         self.flush_spool()?;
-        self.out.flush().map_err(|source| OutputError::Write {
+        self.lock().flush().map_err(|source| OutputError::Write {
             path: self.path.clone(),
             source,
         })

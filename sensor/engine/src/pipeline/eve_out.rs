@@ -26,6 +26,25 @@ pub struct RunSummary {
     pub eve_counts: Vec<(String, u64)>,
 }
 
+impl RunSummary {
+    /// Adds another worker's counts (time: the longest).
+    pub fn merge(&mut self, o: &RunSummary) {
+        self.frames += o.frames;
+        self.packets += o.packets;
+        self.bytes += o.bytes;
+        self.alerts += o.alerts;
+        self.flows += o.flows;
+        self.truncated_records += o.truncated_records;
+        self.seconds = self.seconds.max(o.seconds);
+        for (t, n) in &o.eve_counts {
+            match self.eve_counts.iter_mut().find(|(k, _)| k == t) {
+                Some((_, m)) => *m += n,
+                None => self.eve_counts.push((t.clone(), *n)),
+            }
+        }
+    }
+}
+
 /// IP protocol names as Suricata writes them (IANA keywords).
 pub(crate) fn proto_name(p: u8) -> String {
     let name = match p {
