@@ -19,6 +19,21 @@ pub struct Cli {
 pub enum Command {
     /// Process a capture file and write EVE JSON events to LOGDIR/eve.json.
     Run(Box<RunArgs>),
+    /// What the sensor last reported (from LOGDIR/eve.json): capture, drops, alerts, rules,
+    /// shipping backlog. Exit 0 when the report is recent, 1 when stale or missing.
+    Status {
+        /// The sensor's log directory.
+        #[arg(
+            short = 'l',
+            value_name = "LOGDIR",
+            env = "SENSOR_LOG_DIR",
+            default_value = "."
+        )]
+        log_dir: PathBuf,
+        /// A report older than this many seconds counts as stale.
+        #[arg(long = "max-age", value_name = "SECONDS", default_value_t = 60)]
+        max_age: u64,
+    },
     /// Work with rule files.
     Rules {
         #[command(subcommand)]

@@ -15,6 +15,9 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Run(args) => sensor::commands::run::run(&args),
+        Command::Status { log_dir, max_age } => {
+            sensor::commands::status::status(&log_dir, "eve.json", max_age)
+        }
         Command::Rules {
             command: RulesCommand::Check(args),
         } => sensor::commands::rules_check::check(&args),

@@ -196,6 +196,15 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(q, ("10.200.7.2", 53))
         std::thread::sleep(Duration::from_millis(50));
     }
     let _ = web.0.kill();
+    // The operator's view of the run that just ended: recent, with kernel counters.
+    let st = Command::new(env!("CARGO_BIN_EXE_sensor"))
+        .args(["status", "-l"])
+        .arg(&out)
+        .output()
+        .expect("sensor status");
+    let st_out = String::from_utf8_lossy(&st.stdout);
+    assert!(st.status.success(), "sensor status: {st_out}");
+    assert!(st_out.contains("kernel packets"), "{st_out}");
     let eve = std::fs::read_to_string(out.join("eve.json")).expect("eve.json");
     let sids: Vec<u64> = eve
         .lines()

@@ -2,5 +2,6 @@
 
 pub mod rules_check;
 pub mod run;
+pub mod status;
 
 mod load;
