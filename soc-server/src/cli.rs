@@ -117,6 +117,17 @@ pub enum SensorCmd {
         #[command(flatten)]
         data: DataArg,
     },
+    /// Create a single-use enrollment token for a sensor to be named NAME; prints it on
+    /// the last line. On the sensor host: `sensor enroll --server URL --token TOKEN`.
+    Enroll {
+        /// Name the sensor gets when it enrolls.
+        name: String,
+        /// Hours the token stays valid.
+        #[arg(long = "valid-hours", default_value_t = 24)]
+        valid_hours: u32,
+        #[command(flatten)]
+        data: DataArg,
+    },
 }
 
 /// `token …`.
@@ -215,6 +226,29 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "sensor {} registered; its ingest token (shown once):",
                 sensor.name
+            );
+            println!("{token}");
+            Ok(())
+        }
+        Command::Sensor {
+            cmd:
+                SensorCmd::Enroll {
+                    name,
+                    valid_hours,
+                    data,
+                },
+        } => {
+            let cfg = config(&cli.config, &data, None)?;
+            crate::api::valid_name_cli(&name)?;
+            let store = open(&cfg)?;
+            if store.sensor_by_name(&name)?.is_some() {
+                bail!("a sensor named '{name}' exists already");
+            }
+            let token = new_token(TokenKind::Enroll);
+            let expires = crate::evetime::now_micros() + i64::from(valid_hours) * 3_600_000_000;
+            store.create_enrollment("cli", &name, &hash_token(&token), expires)?;
+            println!(
+                "enrollment token for sensor {name}, single use, valid {valid_hours} h (shown once):"
             );
             println!("{token}");
             Ok(())

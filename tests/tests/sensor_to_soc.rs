@@ -290,3 +290,59 @@ fn sensor_ships_alerts_exactly_once_even_across_an_outage() {
     drop(server);
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+#[test]
+fn enrollment_gives_a_sensor_credentials_it_ships_with() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = std::env::temp_dir().join(format!("it-enroll-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let port = free_port();
+    let server = Server::start(&tmp.join("data"), port);
+    let enroll_token = server.cli(&["sensor", "enroll", "edge-09"]);
+    let _ = server.cli(&["user", "add", "bob", "--role", "viewer"]);
+    let api = server.cli(&["token", "add", "--user", "bob"]);
+    let creds = tmp.join("etc/credentials.json");
+    let url = format!("http://127.0.0.1:{port}");
+    let enroll = |t: &str| {
+        Command::new(bin("sensor"))
+            .args(["enroll", "--server", &url, "--token", t, "--credentials"])
+            .arg(&creds)
+            .output()
+            .expect("sensor enroll")
+    };
+    let o = enroll(&enroll_token);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mode = std::fs::metadata(&creds).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode, 0o600,
+        "credentials must be readable by their owner only"
+    );
+    let text = std::fs::read_to_string(&creds).unwrap();
+    assert!(text.contains("\"sensor\": \"edge-09\""), "{text}");
+    // The enrollment token is single use.
+    let again = enroll(&enroll_token);
+    assert!(
+        !again.status.success(),
+        "a used enrollment token was accepted twice"
+    );
+    // The credentials are enough to ship.
+    let pcap = tmp.join("attack.pcap");
+    attack_pcap(&pcap);
+    let o = Command::new(bin("sensor"))
+        .args(["run", "-r"])
+        .arg(&pcap)
+        .arg("-S")
+        .arg(repo().join("rules/sensor.rules"))
+        .arg("-l")
+        .arg(tmp.join("out"))
+        .arg("--credentials")
+        .arg(&creds)
+        .output()
+        .expect("sensor run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = alerts(port, &api);
+    assert!(v["total"].as_u64().unwrap_or(0) >= 4, "{v}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&tmp);
+}

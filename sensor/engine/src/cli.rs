@@ -19,6 +19,34 @@ pub struct Cli {
 pub enum Command {
     /// Process a capture file and write EVE JSON events to LOGDIR/eve.json.
     Run(Box<RunArgs>),
+    /// Trade an enrollment token (from `soc-server sensor enroll NAME`) for this sensor's
+    /// credentials, written with mode 0600.
+    Enroll {
+        /// The SOC server (`https://soc:8443`; plain http only to loopback).
+        #[arg(long = "server", value_name = "URL")]
+        server: String,
+        /// The enrollment token.
+        #[arg(
+            long = "token",
+            value_name = "TOKEN",
+            env = "SENSOR_ENROLL_TOKEN",
+            hide_env_values = true
+        )]
+        token: String,
+        /// Where to write the credentials.
+        #[arg(
+            long = "credentials",
+            value_name = "FILE",
+            default_value = "/etc/sensor/credentials.json"
+        )]
+        credentials: PathBuf,
+        /// Pin the server's certificate (SHA-256 of its DER encoding, hex).
+        #[arg(long = "pin-sha256", value_name = "HEX")]
+        pin_sha256: Option<String>,
+        /// Trust this CA file (PEM) for the server's certificate.
+        #[arg(long = "ca-file", value_name = "FILE")]
+        ca_file: Option<PathBuf>,
+    },
     /// What the sensor last reported (from LOGDIR/eve.json): capture, drops, alerts, rules,
     /// shipping backlog. Exit 0 when the report is recent, 1 when stale or missing.
     Status {
@@ -119,6 +147,10 @@ pub struct RunArgs {
         requires = "token"
     )]
     pub server: Option<String>,
+    /// Server, token and pinning from a file written by `sensor enroll` (used when --server
+    /// and --token are not given).
+    #[arg(long = "credentials", value_name = "FILE", env = "SENSOR_CREDENTIALS")]
+    pub credentials: Option<PathBuf>,
     /// The sensor's token (`soc-server sensor add`); never logged.
     #[arg(
         long = "token",

@@ -15,6 +15,13 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Run(args) => sensor::commands::run::run(&args),
+        Command::Enroll {
+            server,
+            token,
+            credentials,
+            pin_sha256,
+            ca_file,
+        } => sensor::commands::enroll::enroll(&server, &token, &credentials, pin_sha256, ca_file),
         Command::Status { log_dir, max_age } => {
             sensor::commands::status::status(&log_dir, "eve.json", max_age)
         }

@@ -1,6 +1,7 @@
 //! The HTTP API (`/api/v1/…`, `/healthz`) and the router that also mounts the console.
 
 mod admin;
+mod enroll;
 mod error;
 mod guard;
 mod health;
@@ -25,6 +26,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/api/v1/ingest", post(ingest::ingest))
+        .route("/api/v1/enroll", post(enroll::enroll))
         .route("/api/v1/alerts", get(search::alerts))
         .route("/api/v1/events", get(search::events))
         .route("/api/v1/groups", get(search::groups))

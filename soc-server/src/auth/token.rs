@@ -13,6 +13,8 @@ pub enum TokenKind {
     Api,
     /// A sensor's ingest token.
     Sensor,
+    /// A single-use sensor enrollment token.
+    Enroll,
     /// A session cookie value.
     Session,
     /// A CSRF token.
@@ -27,6 +29,7 @@ pub fn new_token(kind: TokenKind) -> String {
     let prefix = match kind {
         TokenKind::Api => "soca_",
         TokenKind::Sensor => "socs_",
+        TokenKind::Enroll => "soce_",
         TokenKind::Session | TokenKind::Csrf => "",
     };
     format!("{prefix}{body}")

@@ -76,6 +76,23 @@ pub trait Store: Send + Sync {
     fn list_users(&self) -> StoreResult<Vec<User>>;
     /// Registers a sensor with its token hash.
     fn create_sensor(&self, actor: &str, name: &str, token_hash: &str) -> StoreResult<Sensor>;
+    /// Records a single-use enrollment token (its hash) for a sensor to be named
+    /// `sensor_name`, valid until `expires` (µs since the epoch).
+    fn create_enrollment(
+        &self,
+        actor: &str,
+        sensor_name: &str,
+        token_hash: &str,
+        expires: i64,
+    ) -> StoreResult<()>;
+    /// Redeems an enrollment token: registers its sensor with `sensor_token_hash` and
+    /// marks the token used, atomically. `None` when the token is unknown, used or expired.
+    fn redeem_enrollment(
+        &self,
+        token_hash: &str,
+        sensor_token_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<Sensor>>;
     /// A sensor by name.
     fn sensor_by_name(&self, name: &str) -> StoreResult<Option<Sensor>>;
     /// All sensors.

@@ -1,5 +1,6 @@
 //! The subcommands.
 
+pub mod enroll;
 pub mod rules_check;
 pub mod run;
 pub mod status;

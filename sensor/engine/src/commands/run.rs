@@ -29,7 +29,28 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     }
     let cfg = &loaded.config;
     let mut eve = EveWriter::create(&args.log_dir, &cfg.output.filename, &cfg.output.types)?;
-    let shipping = match (&args.server, &args.token) {
+    // Server and token from the flags, else from the enrollment credentials file.
+    let creds = match (&args.server, &args.credentials) {
+        (None, Some(path)) => Some(super::enroll::Credentials::load(path)?),
+        _ => None,
+    };
+    let server_arg = args
+        .server
+        .clone()
+        .or_else(|| creds.as_ref().map(|c| c.server.clone()));
+    let token_arg = args
+        .token
+        .clone()
+        .or_else(|| creds.as_ref().map(|c| c.token.clone()));
+    let pin_arg = args
+        .pin_sha256
+        .clone()
+        .or_else(|| creds.as_ref().and_then(|c| c.pin_sha256.clone()));
+    let ca_arg = args
+        .ca_file
+        .clone()
+        .or_else(|| creds.as_ref().and_then(|c| c.ca_file.clone()));
+    let shipping = match (&server_arg, &token_arg) {
         (Some(server), Some(token)) => {
             let dir = args
                 .spool
@@ -49,8 +70,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
                 sensor_ship::SensorToken::new(token),
             );
             ship_cfg.tls = sensor_ship::TlsOptions {
-                pin_sha256: args.pin_sha256.clone(),
-                ca_file: args.ca_file.clone(),
+                pin_sha256: pin_arg.clone(),
+                ca_file: ca_arg.clone(),
             };
             Some((spool, ship_cfg))
         }
@@ -194,7 +215,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             Ok(report) => eprintln!(
                 "sensor: shipped {} events to {} ({} stored, {} duplicates, {} rejected) in {} batches",
                 report.events_sent,
-                args.server.as_deref().unwrap_or_default(),
+                server_arg.as_deref().unwrap_or_default(),
                 report.stored,
                 report.duplicates,
                 report.rejected,
@@ -204,7 +225,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
                 let st = spool.stats();
                 eprintln!(
                     "sensor: error: shipping to {} failed: {e}; {} events wait in the spool {} and will be sent by the next run",
-                    args.server.as_deref().unwrap_or_default(),
+                    server_arg.as_deref().unwrap_or_default(),
                     st.pending,
                     spool.dir().display()
                 );

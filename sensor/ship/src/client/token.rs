@@ -12,6 +12,11 @@ impl SensorToken {
         SensorToken(token.into().trim().to_string())
     }
 
+    /// The secret itself: only for writing the sensor's credentials file (mode 0600).
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+
     /// The `Authorization` header value. Only for building requests.
     pub(crate) fn bearer(&self) -> String {
         format!("Bearer {}", self.0)

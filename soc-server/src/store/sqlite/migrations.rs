@@ -122,6 +122,21 @@ CREATE VIRTUAL TABLE events_fts USING fts5(
 ALTER TABLE sensors ADD COLUMN lost_events INTEGER NOT NULL DEFAULT 0;
 "#,
     ),
+    (
+        4,
+        r#"
+-- Enrollment tokens: single use, expiring; redeemed by `sensor enroll` for the sensor's
+-- own ingest token. Only the SHA-256 of the token is kept.
+CREATE TABLE enrollments (
+    id INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    sensor_name TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    expires INTEGER NOT NULL,
+    used INTEGER
+);
+"#,
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

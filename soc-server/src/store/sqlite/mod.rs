@@ -130,6 +130,23 @@ impl Store for SqliteStore {
     fn create_sensor(&self, actor: &str, name: &str, token_hash: &str) -> StoreResult<Sensor> {
         self.write(|c| principals::create_sensor(c, actor, name, token_hash))
     }
+    fn create_enrollment(
+        &self,
+        actor: &str,
+        sensor_name: &str,
+        token_hash: &str,
+        expires: i64,
+    ) -> StoreResult<()> {
+        self.write(|c| principals::create_enrollment(c, actor, sensor_name, token_hash, expires))
+    }
+    fn redeem_enrollment(
+        &self,
+        token_hash: &str,
+        sensor_token_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<Sensor>> {
+        self.write(|c| principals::redeem_enrollment(c, token_hash, sensor_token_hash, now))
+    }
     fn sensor_by_name(&self, name: &str) -> StoreResult<Option<Sensor>> {
         self.read(|c| principals::sensor_by_name(c, name))
     }

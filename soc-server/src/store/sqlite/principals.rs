@@ -112,6 +112,84 @@ pub fn create_sensor(
     Ok(sensor)
 }
 
+/// Records an enrollment token (hash only) and audits it.
+pub fn create_enrollment(
+    conn: &mut Connection,
+    actor: &str,
+    sensor_name: &str,
+    token_hash: &str,
+    expires: i64,
+) -> StoreResult<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let now = crate::evetime::now_micros();
+    tx.execute(
+        "INSERT INTO enrollments (token_hash, sensor_name, created, expires) VALUES (?1, ?2, ?3, ?4)",
+        params![token_hash, sensor_name, now, expires],
+    )?;
+    audit::record(
+        &tx,
+        actor,
+        "sensor.enrollment",
+        &format!("sensor-name:{sensor_name}"),
+        &json!(null),
+        &json!({"sensor": sensor_name, "expires": expires}),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Redeems an unused, unexpired enrollment token: the sensor is registered with its own
+/// token and the enrollment marked used, in one transaction.
+pub fn redeem_enrollment(
+    conn: &mut Connection,
+    token_hash: &str,
+    sensor_token_hash: &str,
+    now: i64,
+) -> StoreResult<Option<Sensor>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT id, sensor_name FROM enrollments
+             WHERE token_hash = ?1 AND used IS NULL AND expires > ?2",
+            params![token_hash, now],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((enrollment, name)) = found else {
+        return Ok(None);
+    };
+    tx.execute(
+        "UPDATE enrollments SET used = ?1 WHERE id = ?2",
+        params![now, enrollment],
+    )?;
+    tx.execute(
+        "INSERT INTO sensors (name, created) VALUES (?1, ?2)",
+        params![name, now],
+    )
+    .map_err(|e| conflict(e, &format!("sensor '{name}'")))?;
+    let id = tx.last_insert_rowid();
+    tx.execute(
+        "INSERT INTO tokens (hash, kind, sensor_id, created) VALUES (?1, 'sensor', ?2, ?3)",
+        params![sensor_token_hash, id, now],
+    )?;
+    let sensor = Sensor {
+        id,
+        name: name.clone(),
+        last_seen: None,
+        acked_seq: -1,
+    };
+    audit::record(
+        &tx,
+        &format!("enrollment:{enrollment}"),
+        "sensor.create",
+        &format!("sensor:{id}"),
+        &json!(null),
+        &json!(sensor),
+    )?;
+    tx.commit()?;
+    Ok(Some(sensor))
+}
+
 /// A sensor by name.
 pub fn sensor_by_name(conn: &Connection, name: &str) -> StoreResult<Option<Sensor>> {
     Ok(conn
