@@ -1,0 +1,19 @@
+//! The range: attack/defense exercises from scenario files.
+//!
+//! Modules, one concern each:
+//! - [`scenario`]: the versioned YAML scenario file, parsed with positions and validated
+//!   with every error reported as `file:line:column: what was expected`.
+//! - [`game`]: wall-clock ticks, HMAC-signed flags, submission verdicts, FAUST scoring and
+//!   the persisted game state.
+//! - [`checker`]: running checkers by the Hackerdom exec protocol with timeouts and bounded
+//!   concurrency.
+//! - [`submit`]: the flag submission line protocol over TCP.
+//! - [`round`]: one tick of checker runs turned into SLA statuses.
+//! - [`orchestrate`]: the boundary to Docker (not implemented yet).
+
+pub mod checker;
+pub mod game;
+pub mod orchestrate;
+pub mod round;
+pub mod scenario;
+pub mod submit;
