@@ -2,6 +2,8 @@
 //! temporary data directory, plus helpers for the CLI, HTTP and console sessions.
 #![allow(dead_code)]
 
+pub mod webdriver;
+
 use soc_server::client::{request, HttpResponse};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
