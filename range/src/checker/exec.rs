@@ -111,9 +111,18 @@ pub fn run(inv: &Invocation) -> Run {
     if let Some(dir) = &inv.cwd {
         cmd.current_dir(dir);
     }
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => return fail(format!("cannot start checker {program}: {e}")),
+    // A checker file that was just written may still be open for writing in a child that
+    // another thread is forking ("Text file busy"): that clears within milliseconds.
+    let mut attempts = 0;
+    let mut child = loop {
+        match cmd.spawn() {
+            Ok(c) => break c,
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && attempts < 50 => {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return fail(format!("cannot start checker {program}: {e}")),
+        }
     };
     let pgid = child.id();
     let out = child.stdout.take().map(reader);
