@@ -167,6 +167,22 @@ fn flow_summary(f: &FlowRef, ev: &mut eve::Event) {
     );
 }
 
+/// An alert record's header for an inspection without its own packet (a flow side, a
+/// YARA match): addresses and ports from the inspected direction, flow facts.
+fn input_alert(input: &PacketInput<'_>, pcap_cnt: Option<u64>, flow: &FlowRef) -> eve::Event {
+    let mut ev = eve::Event::new("alert", input.ts_micros);
+    ev.pcap_cnt = pcap_cnt;
+    ev.src_ip = Some(ip_str(input.src));
+    ev.dest_ip = Some(ip_str(input.dst));
+    if matches!(input.ip_proto, 6 | 17) {
+        ev.src_port = Some(input.sport);
+        ev.dest_port = Some(input.dport);
+    }
+    ev.proto = Some(proto_name(input.ip_proto));
+    flow_header(&mut ev, flow);
+    ev
+}
+
 /// Alerts raised on a real packet.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn write_alerts(
@@ -241,16 +257,7 @@ pub(crate) fn write_pseudo_alerts(
             continue;
         };
         summary.alerts += 1;
-        let mut ev = eve::Event::new("alert", input.ts_micros);
-        ev.pcap_cnt = pcap_cnt;
-        ev.src_ip = Some(ip_str(input.src));
-        ev.dest_ip = Some(ip_str(input.dst));
-        if matches!(input.ip_proto, 6 | 17) {
-            ev.src_port = Some(input.sport);
-            ev.dest_port = Some(input.dport);
-        }
-        ev.proto = Some(proto_name(input.ip_proto));
-        flow_header(&mut ev, flow);
+        let mut ev = input_alert(input, pcap_cnt, flow);
         ev.alert = Some(alert);
         if let Some((name, obj)) = app_object(app, ready, hit) {
             ev.rest.insert(name.into(), obj);
@@ -508,16 +515,7 @@ pub(crate) fn write_yara_alert(
     summary: &mut RunSummary,
 ) -> anyhow::Result<()> {
     summary.alerts += 1;
-    let mut ev = eve::Event::new("alert", input.ts_micros);
-    ev.pcap_cnt = p.map(|p| p.pcap_cnt);
-    ev.src_ip = Some(ip_str(input.src));
-    ev.dest_ip = Some(ip_str(input.dst));
-    if matches!(input.ip_proto, 6 | 17) {
-        ev.src_port = Some(input.sport);
-        ev.dest_port = Some(input.dport);
-    }
-    ev.proto = Some(proto_name(input.ip_proto));
-    flow_header(&mut ev, flow);
+    let mut ev = input_alert(input, p.map(|p| p.pcap_cnt), flow);
     let mut rest = Map::new();
     rest.insert("yara".into(), json!({"rule": hit.rule, "tags": hit.tags}));
     ev.alert = Some(eve::Alert {
