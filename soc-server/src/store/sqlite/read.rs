@@ -8,6 +8,29 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 const EVENT_COLS: &str =
     "e.id, s.name, e.group_id, e.json FROM events e JOIN sensors s ON s.id = e.sensor_id";
 
+/// One page of a filtered list: the total matching (`count_sql`), then the rows of
+/// `select_sql`, which ends with `LIMIT ? OFFSET ?`; both take `params` first.
+fn page<T>(
+    conn: &Connection,
+    count_sql: &str,
+    select_sql: &str,
+    mut params: Vec<Value>,
+    (limit, offset): (u32, u32),
+    row: fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> StoreResult<Page<T>> {
+    let total: i64 = conn.query_row(count_sql, params_from_iter(params.iter()), |r| r.get(0))?;
+    params.push(Value::Integer(i64::from(limit)));
+    params.push(Value::Integer(i64::from(offset)));
+    let mut st = conn.prepare(select_sql)?;
+    let items = st
+        .query_map(params_from_iter(params.iter()), row)?
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        total: total.max(0) as u64,
+        items,
+    })
+}
+
 fn event_row(r: &Row<'_>) -> rusqlite::Result<StoredEvent> {
     Ok(StoredEvent {
         id: r.get(0)?,
@@ -29,23 +52,14 @@ pub fn search_events(conn: &Connection, q: &EventQuery) -> StoreResult<Page<Stor
         cond = format!("e.group_id = ? AND {cond}");
         params.insert(0, Value::Integer(g));
     }
-    let total: i64 = conn.query_row(
+    page(
+        conn,
         &format!("SELECT COUNT(*) FROM events e WHERE {cond}"),
-        params_from_iter(params.iter()),
-        |r| r.get(0),
-    )?;
-    params.push(Value::Integer(i64::from(q.limit)));
-    params.push(Value::Integer(i64::from(q.offset)));
-    let mut st = conn.prepare(&format!(
-        "SELECT {EVENT_COLS} WHERE {cond} ORDER BY e.ts DESC, e.id DESC LIMIT ? OFFSET ?"
-    ))?;
-    let items = st
-        .query_map(params_from_iter(params.iter()), event_row)?
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        total: total.max(0) as u64,
-        items,
-    })
+        &format!("SELECT {EVENT_COLS} WHERE {cond} ORDER BY e.ts DESC, e.id DESC LIMIT ? OFFSET ?"),
+        params,
+        (q.limit, q.offset),
+        event_row,
+    )
 }
 
 /// One event by id.
@@ -114,23 +128,16 @@ pub fn groups(conn: &Connection, q: &GroupQuery) -> StoreResult<Page<AlertGroup>
     } else {
         conds.join(" AND ")
     };
-    let total: i64 = conn.query_row(
+    page(
+        conn,
         &format!("SELECT COUNT(*) FROM alert_groups g WHERE {cond}"),
-        params_from_iter(params.iter()),
-        |r| r.get(0),
-    )?;
-    params.push(Value::Integer(i64::from(q.limit)));
-    params.push(Value::Integer(i64::from(q.offset)));
-    let mut st = conn.prepare(&format!(
-        "SELECT {GROUP_COLS} WHERE {cond} ORDER BY g.last_seen DESC, g.id DESC LIMIT ? OFFSET ?"
-    ))?;
-    let items = st
-        .query_map(params_from_iter(params.iter()), group_row)?
-        .collect::<Result<_, _>>()?;
-    Ok(Page {
-        total: total.max(0) as u64,
-        items,
-    })
+        &format!(
+            "SELECT {GROUP_COLS} WHERE {cond} ORDER BY g.last_seen DESC, g.id DESC LIMIT ? OFFSET ?"
+        ),
+        params,
+        (q.limit, q.offset),
+        group_row,
+    )
 }
 
 /// One group.
