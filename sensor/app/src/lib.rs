@@ -1,4 +1,4 @@
-//! Application-layer parsers (HTTP/1.x, DNS, TLS) for the sensor pipeline.
+//! Application-layer parsers (HTTP/1.x, DNS, TLS, Modbus/TCP) for the sensor pipeline.
 //!
 //! The pipeline feeds reassembled TCP stream bytes (or UDP datagrams for
 //! DNS) into an [`AppState`]; each call appends [`AppEvent`]s describing
@@ -11,6 +11,7 @@ pub mod dns;
 pub mod error;
 pub mod event;
 pub mod http;
+pub mod modbus;
 pub mod probe;
 pub mod proto;
 pub mod state;

@@ -111,7 +111,11 @@ pub fn probe_tcp(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Probe {
     if let Probe::Detected(_) = dns {
         return dns;
     }
-    if [http, tls, dns].contains(&Probe::NeedMore) {
+    let modbus = crate::modbus::probe(data, sport, dport);
+    if let Probe::Detected(_) = modbus {
+        return modbus;
+    }
+    if [http, tls, dns, modbus].contains(&Probe::NeedMore) {
         Probe::NeedMore
     } else {
         Probe::NotRecognized

@@ -28,6 +28,8 @@ pub enum AppProto {
     Dns,
     /// TLS / SSL.
     Tls,
+    /// Modbus/TCP.
+    Modbus,
 }
 
 impl AppProto {
@@ -37,6 +39,7 @@ impl AppProto {
             AppProto::Http => "http",
             AppProto::Dns => "dns",
             AppProto::Tls => "tls",
+            AppProto::Modbus => "modbus",
         }
     }
 }

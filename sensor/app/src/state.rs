@@ -4,6 +4,7 @@ use crate::config::AppConfig;
 use crate::dns::DnsState;
 use crate::event::AppEvent;
 use crate::http::HttpState;
+use crate::modbus::ModbusState;
 use crate::proto::{AppProto, Direction};
 use crate::tls::TlsState;
 
@@ -16,6 +17,8 @@ pub enum AppState {
     Dns(DnsState),
     /// TLS.
     Tls(Box<TlsState>),
+    /// Modbus/TCP.
+    Modbus(ModbusState),
 }
 
 impl AppState {
@@ -25,6 +28,7 @@ impl AppState {
             AppProto::Http => AppState::Http(HttpState::new(cfg)),
             AppProto::Dns => AppState::Dns(DnsState::new(tcp, cfg)),
             AppProto::Tls => AppState::Tls(Box::new(TlsState::new(cfg))),
+            AppProto::Modbus => AppState::Modbus(ModbusState::new()),
         }
     }
 
@@ -34,6 +38,7 @@ impl AppState {
             AppState::Http(_) => AppProto::Http,
             AppState::Dns(_) => AppProto::Dns,
             AppState::Tls(_) => AppProto::Tls,
+            AppState::Modbus(_) => AppProto::Modbus,
         }
     }
 
@@ -45,6 +50,7 @@ impl AppState {
             AppState::Http(s) => s.parse(dir, data, out),
             AppState::Dns(s) => s.parse(dir, data, out),
             AppState::Tls(s) => s.parse(dir, data, out),
+            AppState::Modbus(s) => s.parse(dir, data, out),
         }
     }
 
@@ -54,6 +60,7 @@ impl AppState {
             AppState::Http(s) => s.gap(dir, len, out),
             AppState::Dns(s) => s.gap(dir),
             AppState::Tls(s) => s.gap(dir),
+            AppState::Modbus(s) => s.gap(dir),
         }
     }
 

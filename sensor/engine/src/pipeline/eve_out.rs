@@ -81,6 +81,16 @@ pub(crate) fn proto_name(p: u8) -> String {
     name.to_string()
 }
 
+/// The protocol an EVE record names for a packet: an IPv6 fragment not yet reassembled is
+/// `IPv6-Frag` (its fragment header), as Suricata writes it; otherwise the upper protocol.
+pub(crate) fn eve_proto(p: &Packet<'_>) -> u8 {
+    if p.ip_version == 6 && p.is_fragment && !p.reassembled {
+        44
+    } else {
+        p.ip_proto
+    }
+}
+
 /// Addresses as Suricata writes them: IPv4 dotted, IPv6 in full (eight groups of four
 /// hex digits, no `::` compression).
 pub(crate) fn ip_str(ip: std::net::IpAddr) -> String {
@@ -208,8 +218,12 @@ pub(crate) fn write_alerts(
             if let Some((sp, dp)) = p.ports() {
                 ev.src_port = Some(sp);
                 ev.dest_port = Some(dp);
+            } else if p.l4_header_missing() && matches!(p.ip_proto, 6 | 17) {
+                // Suricata writes the zeroed ports of a TCP/UDP header it could not decode.
+                ev.src_port = Some(0);
+                ev.dest_port = Some(0);
             }
-            ev.proto = Some(proto_name(p.ip_proto));
+            ev.proto = Some(proto_name(eve_proto(p)));
             if let L4::Icmpv4(i) | L4::Icmpv6(i) = &p.l4 {
                 ev.rest.insert("icmp_type".into(), Value::from(i.typ));
                 ev.rest.insert("icmp_code".into(), Value::from(i.code));
@@ -282,7 +296,7 @@ fn record_header(
             ev.src_port = Some(sp);
             ev.dest_port = Some(dp);
         }
-        ev.proto = Some(proto_name(p.ip_proto));
+        ev.proto = Some(proto_name(eve_proto(p)));
     } else if let Some(k) = key {
         ev.src_ip = Some(ip_str(k.src_ip));
         ev.dest_ip = Some(ip_str(k.dst_ip));

@@ -236,7 +236,9 @@ impl<'e> Pipeline<'e> {
             L4::Icmpv4(i) | L4::Icmpv6(i) => Some((i.typ, i.code, i.id)),
             _ => None,
         };
-        if p.is_fragment && !p.reassembled {
+        // Fragments wait for reassembly; a TCP/UDP/ICMP packet whose header failed to
+        // decode belongs to no flow (Suricata creates flows only for decoded headers).
+        if (p.is_fragment && !p.reassembled) || p.l4_header_missing() {
             return self.detect_packet_only(p);
         }
         let meta = PacketMeta {

@@ -311,6 +311,15 @@ impl<'a> Packet<'a> {
         }
     }
 
+    /// True when the IP protocol is TCP, UDP, ICMP or ICMPv6 but its header was not
+    /// decoded (truncated or invalid) and the packet is not a fragment.
+    pub fn l4_header_missing(&self) -> bool {
+        matches!(self.l4, L4::None)
+            && !self.is_fragment
+            && self.ip_version != 0
+            && matches!(self.ip_proto, 1 | 6 | 17 | 58)
+    }
+
     /// The TCP header, if any.
     pub fn tcp(&self) -> Option<&TcpHeader> {
         match &self.l4 {
