@@ -34,6 +34,7 @@ pub enum AppEvent {
 
 /// Every anomaly name the parsers can raise (for `app-layer-event` rule support checks).
 pub const ANOMALY_NAMES: &[&str] = &[
+    crate::detect::ONLY_ONE_DIRECTION,
     "dns.infinite_loop",
     "dns.invalid_opcode",
     "dns.malformed_data",

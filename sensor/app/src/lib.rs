@@ -7,6 +7,7 @@
 //! [`AppConfig`], and accept input split at any byte boundary.
 
 pub mod config;
+pub mod detect;
 pub mod dns;
 pub mod error;
 pub mod event;

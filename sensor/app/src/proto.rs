@@ -30,6 +30,14 @@ pub enum AppProto {
     Tls,
     /// Modbus/TCP.
     Modbus,
+    /// SMTP (recognized, not parsed).
+    Smtp,
+    /// FTP control channel (recognized, not parsed).
+    Ftp,
+    /// SSH (recognized, not parsed).
+    Ssh,
+    /// SMB over NetBIOS/TCP (recognized, not parsed).
+    Smb,
 }
 
 impl AppProto {
@@ -40,6 +48,10 @@ impl AppProto {
             AppProto::Dns => "dns",
             AppProto::Tls => "tls",
             AppProto::Modbus => "modbus",
+            AppProto::Smtp => "smtp",
+            AppProto::Ftp => "ftp",
+            AppProto::Ssh => "ssh",
+            AppProto::Smb => "smb",
         }
     }
 }

@@ -19,6 +19,9 @@ pub enum AppState {
     Tls(Box<TlsState>),
     /// Modbus/TCP.
     Modbus(ModbusState),
+    /// A protocol recognized by its first bytes that the sensor does not parse: the flow
+    /// carries its name, its data is inspected as raw stream only.
+    Unparsed(AppProto),
 }
 
 impl AppState {
@@ -29,6 +32,9 @@ impl AppState {
             AppProto::Dns => AppState::Dns(DnsState::new(tcp, cfg)),
             AppProto::Tls => AppState::Tls(Box::new(TlsState::new(cfg))),
             AppProto::Modbus => AppState::Modbus(ModbusState::new()),
+            AppProto::Smtp | AppProto::Ftp | AppProto::Ssh | AppProto::Smb => {
+                AppState::Unparsed(proto)
+            }
         }
     }
 
@@ -39,6 +45,7 @@ impl AppState {
             AppState::Dns(_) => AppProto::Dns,
             AppState::Tls(_) => AppProto::Tls,
             AppState::Modbus(_) => AppProto::Modbus,
+            AppState::Unparsed(p) => *p,
         }
     }
 
@@ -51,6 +58,7 @@ impl AppState {
             AppState::Dns(s) => s.parse(dir, data, out),
             AppState::Tls(s) => s.parse(dir, data, out),
             AppState::Modbus(s) => s.parse(dir, data, out),
+            AppState::Unparsed(_) => {}
         }
     }
 
@@ -61,6 +69,7 @@ impl AppState {
             AppState::Dns(s) => s.gap(dir),
             AppState::Tls(s) => s.gap(dir),
             AppState::Modbus(s) => s.gap(dir),
+            AppState::Unparsed(_) => {}
         }
     }
 

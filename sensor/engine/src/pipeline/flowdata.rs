@@ -1,5 +1,6 @@
 //! What the pipeline keeps per flow besides the flow table's own fields.
 
+use sensor_app::detect::Outcome;
 use sensor_app::AppState;
 use sensor_detect::FlowDetectState;
 
@@ -20,6 +21,15 @@ pub struct FlowData {
     pub probe_rejected: [bool; 2],
     /// Per direction: bytes held while the protocol is being detected.
     pub probe_buf: [Vec<u8>; 2],
+    /// Per direction: where detection of that side stands (both sides are followed to
+    /// the end, for `applayer_detect_protocol_only_one_direction`).
+    pub outcome: [Outcome; 2],
+    /// Per direction: the first bytes, kept while that side's outcome is pending.
+    pub outcome_buf: [Vec<u8>; 2],
+    /// The direction index of the next packet that carries the only-one-direction event
+    /// (the packet answering the data that settled detection, as Suricata's ACK-driven
+    /// app layer raises it).
+    pub one_direction_event: Option<usize>,
     /// Per direction: reassembled bytes not yet inspected by stream rules.
     pub pending: [Vec<u8>; 2],
     /// Per direction: stream bytes already inspected before the stream delivered them

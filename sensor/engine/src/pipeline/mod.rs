@@ -20,6 +20,7 @@ use crate::output::EveWriter;
 use detector::{flow_ref, Detector};
 pub use eve_out::RunSummary;
 use flowdata::{FlowData, PROBE_LIMIT, STREAM_CHUNK};
+use sensor_app::detect::Outcome;
 use txview::{DnsView, HttpView, TlsView};
 pub use yara::YARA_SID_BASE;
 use yara::{YaraCtx, YaraHit};
@@ -308,6 +309,11 @@ impl<'e> Pipeline<'e> {
             if let Some(app) = flow.user.app.as_mut() {
                 app.parse(app_dir(dir), &p.payload, now, &mut self.app_events);
             }
+        }
+        if is_tcp && flow.user.one_direction_event == Some(di) {
+            flow.user.one_direction_event = None;
+            self.app_events
+                .push(AppEvent::Anomaly(sensor_app::detect::ONLY_ONE_DIRECTION));
         }
         collect_ready(
             &self.app_events,
@@ -644,14 +650,16 @@ fn feed_tcp_app(
     cfg: &AppConfig,
     out: &mut Vec<AppEvent>,
 ) {
+    let i = dir_index(d);
+    track_outcome(fd, i, d, bytes, sport, dport);
     if let Some(app) = fd.app.as_mut() {
         app.parse(app_dir(d), bytes, now, out);
         return;
     }
     if fd.probe_failed || bytes.is_empty() {
+        recognize_unparsed(fd, i, cfg);
         return;
     }
-    let i = dir_index(d);
     if fd.probe_rejected[i] {
         return;
     }
@@ -688,6 +696,44 @@ fn feed_tcp_app(
                 fd.probe_failed = true;
                 fd.probe_buf = Default::default();
             }
+        }
+    }
+    recognize_unparsed(fd, i, cfg);
+}
+
+/// Follows detection of direction `i` to its end; when one side is recognized and the
+/// other side's detection finished without a result, the next packet of the opposite
+/// direction carries `applayer_detect_protocol_only_one_direction`.
+fn track_outcome(fd: &mut FlowData, i: usize, d: Direction, bytes: &[u8], sport: u16, dport: u16) {
+    if fd.outcome[i] != Outcome::Pending || bytes.is_empty() {
+        return;
+    }
+    let buf = &mut fd.outcome_buf[i];
+    let room = sensor_app::detect::BUFFER_LIMIT.saturating_sub(buf.len());
+    buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    let o = sensor_app::detect::outcome(app_dir(d), buf, sport, dport);
+    if o == Outcome::Pending {
+        return;
+    }
+    fd.outcome[i] = o;
+    fd.outcome_buf[i] = Vec::new();
+    if let (Outcome::Detected(_), Outcome::Failed) | (Outcome::Failed, Outcome::Detected(_)) =
+        (o, fd.outcome[1 - i])
+    {
+        fd.one_direction_event = Some(1 - i);
+    }
+}
+
+/// A protocol without parser recognized on direction `i` names the flow when no parser
+/// claimed it.
+fn recognize_unparsed(fd: &mut FlowData, i: usize, cfg: &AppConfig) {
+    if fd.app.is_some() {
+        return;
+    }
+    if let Outcome::Detected(p) = fd.outcome[i] {
+        let state = AppState::new(p, true, cfg);
+        if matches!(state, AppState::Unparsed(_)) {
+            fd.app = Some(state);
         }
     }
 }
