@@ -43,8 +43,23 @@ pub struct FlowData {
     pub tls_logged: bool,
     /// HTTP transactions already written as `http` events (by id).
     pub http_logged: Vec<u64>,
+    /// HTTP transactions whose events were handed on: (transaction id, events counted).
+    pub http_events_seen: Vec<(u64, usize)>,
+    /// HTTP transaction events waiting for the packets that inspect them.
+    pub deferred_http_events: Vec<DeferredEvents>,
     /// Per direction: YARA rules (by index) that already alerted on this flow.
     pub yara_fired: [Vec<usize>; 2],
+}
+
+/// Most deferred event sets a flow keeps (the oldest are dropped beyond).
+pub const MAX_DEFERRED_EVENTS: usize = 64;
+
+/// Transaction events raised by data of direction `origin` (0 = to server).
+pub struct DeferredEvents {
+    pub events: Vec<&'static str>,
+    pub origin: usize,
+    /// 0: waiting for a packet of the other direction; 1: waiting for one of `origin`.
+    pub stage: u8,
 }
 
 impl FlowData {

@@ -21,7 +21,7 @@ use detector::{flow_ref, Detector};
 pub use eve_out::RunSummary;
 use flowdata::{FlowData, PROBE_LIMIT, STREAM_CHUNK};
 use sensor_app::detect::Outcome;
-use txview::{DnsView, HttpView, TlsView};
+use txview::{DnsView, HttpEventsView, HttpView, TlsView};
 pub use yara::YARA_SID_BASE;
 use yara::{YaraCtx, YaraHit};
 
@@ -393,10 +393,13 @@ impl<'e> Pipeline<'e> {
         });
         let ready = std::mem::take(&mut self.ready);
         let (app, detect) = (&flow.user.app, &mut flow.user.detect);
+        let deferred = &mut flow.user.deferred_http_events;
         self.det.alerts.clear();
         {
             let views = tx_views(app.as_ref(), &ready);
-            let refs: Vec<&dyn TxView> = views.iter().map(|v| v.as_dyn()).collect();
+            let mut refs: Vec<&dyn TxView> = views.iter().map(|v| v.as_dyn()).collect();
+            let event_views = due_http_events(deferred, di);
+            refs.extend(event_views.iter().map(|v| v as &dyn TxView));
             self.det.engine.inspect(
                 &mut self.det.tctx,
                 &input,
@@ -654,6 +657,7 @@ fn feed_tcp_app(
     track_outcome(fd, i, d, bytes, sport, dport);
     if let Some(app) = fd.app.as_mut() {
         app.parse(app_dir(d), bytes, now, out);
+        defer_http_events(fd, i);
         return;
     }
     if fd.probe_failed || bytes.is_empty() {
@@ -699,6 +703,51 @@ fn feed_tcp_app(
         }
     }
     recognize_unparsed(fd, i, cfg);
+}
+
+/// New events on the flow's HTTP transactions, raised by data of direction `i`, wait for
+/// the packets that inspect them (each event name once per transaction).
+fn defer_http_events(fd: &mut FlowData, i: usize) {
+    let FlowData {
+        app,
+        http_events_seen,
+        deferred_http_events,
+        ..
+    } = fd;
+    let Some(http) = app.as_ref().and_then(|a| a.http()) else {
+        return;
+    };
+    let mut live = Vec::new();
+    for tx in http.txs() {
+        let all = tx.events();
+        live.push(tx.id());
+        let seen = http_events_seen.iter().position(|(id, _)| *id == tx.id());
+        let from = seen.map_or(0, |s| http_events_seen[s].1);
+        if all.len() <= from {
+            continue;
+        }
+        let mut new: Vec<&'static str> = Vec::new();
+        for e in &all[from..] {
+            if !all[..from].contains(e) && !new.contains(e) {
+                new.push(e);
+            }
+        }
+        match seen {
+            Some(s) => http_events_seen[s].1 = all.len(),
+            None => http_events_seen.push((tx.id(), all.len())),
+        }
+        if !new.is_empty() {
+            if deferred_http_events.len() >= flowdata::MAX_DEFERRED_EVENTS {
+                deferred_http_events.remove(0);
+            }
+            deferred_http_events.push(flowdata::DeferredEvents {
+                events: new,
+                origin: i,
+                stage: 0,
+            });
+        }
+    }
+    http_events_seen.retain(|(id, _)| live.contains(id));
 }
 
 /// Follows detection of direction `i` to its end; when one side is recognized and the
@@ -786,6 +835,31 @@ impl AnyView<'_> {
             AnyView::Tls(v) => v,
         }
     }
+}
+
+/// The deferred HTTP events a packet of direction `di` inspects: first seen by the other
+/// direction's next packet, then by the origin direction's next packet (directional rules).
+fn due_http_events(deferred: &mut Vec<flowdata::DeferredEvents>, di: usize) -> Vec<HttpEventsView> {
+    let mut out = Vec::new();
+    deferred.retain_mut(|d| {
+        if d.stage == 0 && di != d.origin {
+            d.stage = 1;
+            out.push((d.events.clone(), false));
+            true
+        } else if d.stage == 1 && di == d.origin {
+            out.push((std::mem::take(&mut d.events), true));
+            false
+        } else {
+            true
+        }
+    });
+    out.into_iter()
+        .map(|(events, directional_only)| HttpEventsView {
+            events,
+            to_server: di == 0,
+            directional_only,
+        })
+        .collect()
 }
 
 fn tx_views<'a>(app: Option<&'a AppState>, ready: &[Ready]) -> Vec<AnyView<'a>> {

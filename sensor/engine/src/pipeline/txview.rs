@@ -83,8 +83,37 @@ impl TxView for HttpView<'_> {
             None
         }
     }
+}
+
+/// HTTP transaction events, inspected apart from the transaction's buffers and later than
+/// the data that raised them: Suricata (IDS mode) parses a side's data when the peer
+/// acknowledges it, so an event raised by the response is first seen by a client packet
+/// (rules without direction, or `to_server`), then by the next server packet (`to_client`
+/// rules only).
+pub struct HttpEventsView {
+    pub events: Vec<&'static str>,
+    pub to_server: bool,
+    pub directional_only: bool,
+}
+
+impl TxView for HttpEventsView {
+    fn app_proto(&self) -> &'static str {
+        "http"
+    }
+    fn to_server(&self) -> bool {
+        self.to_server
+    }
+    fn buffer_count(&self, _: BufferKind) -> usize {
+        0
+    }
+    fn buffer(&self, _: BufferKind, _: usize) -> Option<&[u8]> {
+        None
+    }
     fn events(&self) -> &[&'static str] {
-        self.tx.events()
+        &self.events
+    }
+    fn directional_only(&self) -> bool {
+        self.directional_only
     }
 }
 
