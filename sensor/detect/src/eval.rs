@@ -380,8 +380,6 @@ impl Engine {
                     if tx.to_server() != (d == Direction::ToServer) {
                         continue;
                     }
-                } else if tx.directional_only() {
-                    continue;
                 }
                 ctx.inspect.vars = vars;
                 if self.tx_matches(ctx, c, *tx) {

@@ -96,9 +96,4 @@ pub trait TxView {
     fn events(&self) -> &[&'static str] {
         &[]
     }
-    /// Only rules with an explicit flow direction may match this view (a transaction seen
-    /// again from the side that sent the data, after direction-less rules had their turn).
-    fn directional_only(&self) -> bool {
-        false
-    }
 }

@@ -838,26 +838,25 @@ impl AnyView<'_> {
 }
 
 /// The deferred HTTP events a packet of direction `di` inspects: first seen by the other
-/// direction's next packet, then by the origin direction's next packet (directional rules).
+/// direction's next packet, then by the origin direction's next packet.
 fn due_http_events(deferred: &mut Vec<flowdata::DeferredEvents>, di: usize) -> Vec<HttpEventsView> {
     let mut out = Vec::new();
     deferred.retain_mut(|d| {
         if d.stage == 0 && di != d.origin {
             d.stage = 1;
-            out.push((d.events.clone(), false));
+            out.push(d.events.clone());
             true
         } else if d.stage == 1 && di == d.origin {
-            out.push((std::mem::take(&mut d.events), true));
+            out.push(std::mem::take(&mut d.events));
             false
         } else {
             true
         }
     });
     out.into_iter()
-        .map(|(events, directional_only)| HttpEventsView {
+        .map(|events| HttpEventsView {
             events,
             to_server: di == 0,
-            directional_only,
         })
         .collect()
 }

@@ -87,13 +87,12 @@ impl TxView for HttpView<'_> {
 
 /// HTTP transaction events, inspected apart from the transaction's buffers and later than
 /// the data that raised them: Suricata (IDS mode) parses a side's data when the peer
-/// acknowledges it, so an event raised by the response is first seen by a client packet
-/// (rules without direction, or `to_server`), then by the next server packet (`to_client`
-/// rules only).
+/// acknowledges it, so an event raised by the response is first seen by the client's next
+/// packet, then by the server's next packet (a rule without direction alerts on both, as
+/// Suricata inspects a transaction once per direction).
 pub struct HttpEventsView {
     pub events: Vec<&'static str>,
     pub to_server: bool,
-    pub directional_only: bool,
 }
 
 impl TxView for HttpEventsView {
@@ -111,9 +110,6 @@ impl TxView for HttpEventsView {
     }
     fn events(&self) -> &[&'static str] {
         &self.events
-    }
-    fn directional_only(&self) -> bool {
-        self.directional_only
     }
 }
 
