@@ -428,3 +428,118 @@ fn bad_input_gets_clear_errors() {
     assert_ne!(run.status, 0);
     assert!(run.stderr.contains("depthh"), "{}", run.stderr);
 }
+
+/// Regression: a flow whose request is HTTP but whose answer is not raised no
+/// `applayer_detect_protocol_only_one_direction`; Suricata raises it on the client packet that
+/// acknowledges the answer, so the alert runs client → server.
+#[test]
+fn one_side_recognized_raises_only_one_direction_on_the_answering_packet() {
+    let dir = Scratch::new("one-direction");
+    let pcap = dir.path("one.pcap");
+    http_session(
+        b"GET /tcp-normal HTTP/1.0\r\nHost: test\r\n\r\n",
+        b"0123456789abcdef0123456789abcdef",
+    )
+    .write_pcap(&pcap)
+    .unwrap();
+    let smtp_pcap = dir.path("smtp.pcap");
+    let mut smtp = TcpConversation::new(
+        "192.168.1.10:40001".parse().unwrap(),
+        "10.0.0.80:25".parse().unwrap(),
+    );
+    smtp.handshake()
+        .server_send(b"220 mail.example.com ESMTP ready\r\n")
+        .client_send(b"EHLO client.example.com\r\n")
+        .server_send(b"250 mail.example.com\r\n")
+        .close();
+    smtp.write_pcap(&smtp_pcap).unwrap();
+    let rules = r#"
+alert ip any any -> any any (msg:"only one direction"; flow:established; app-layer-event:applayer_detect_protocol_only_one_direction; sid:1;)
+"#;
+    let run = run_sensor(&dir, &pcap, rules, &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let hits: Vec<_> = run
+        .of_type("alert")
+        .into_iter()
+        .filter(|a| a["alert"]["signature_id"] == 1)
+        .collect();
+    assert_eq!(hits.len(), 1, "{:?}", run.alerts());
+    assert_eq!(hits[0]["src_port"], 40000, "raised on the client's packet");
+
+    // SMTP: the client's EHLO is recognized, the server's banner is not; the server's
+    // packet acknowledging the EHLO carries the event, and the flow is named smtp.
+    let run = run_sensor(&dir, &smtp_pcap, rules, &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let hits: Vec<_> = run
+        .of_type("alert")
+        .into_iter()
+        .filter(|a| a["alert"]["signature_id"] == 1)
+        .collect();
+    assert_eq!(hits.len(), 1, "{:?}", run.alerts());
+    assert_eq!(hits[0]["src_port"], 25, "raised on the server's packet");
+    assert_eq!(hits[0]["app_proto"], "smtp", "{:?}", hits[0]);
+}
+
+/// Regression: an event raised while parsing the response is seen by the client's next
+/// packet (a `to_server` rule matches it) and by the server's next packet (a `to_client`
+/// rule); a rule without direction alerts once per direction, as in Suricata.
+#[test]
+fn response_events_are_inspected_from_both_sides_after_the_response() {
+    let dir = Scratch::new("deferred-events");
+    let pcap = dir.path("ce.pcap");
+    let body = gzip(b"hello");
+    let mut resp = format!(
+        "HTTP/1.1 200 OK\r\nContent-Encoding: identity\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    resp.extend_from_slice(&body);
+    http_session(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n", &resp)
+        .write_pcap(&pcap)
+        .unwrap();
+    let rules = r#"
+alert http any any -> any any (msg:"abnormal CE seen to server"; flow:established,to_server; app-layer-event:http.abnormal_ce_header; sid:1;)
+alert http any any -> any any (msg:"abnormal CE seen to client"; flow:established,to_client; app-layer-event:http.abnormal_ce_header; sid:2;)
+alert http any any -> any any (msg:"abnormal CE any direction"; flow:established; app-layer-event:http.abnormal_ce_header; sid:3;)
+"#;
+    let run = run_sensor(&dir, &pcap, rules, &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.count(1), 1, "{:?}", run.alerts());
+    assert_eq!(run.count(2), 1, "{:?}", run.alerts());
+    assert_eq!(run.count(3), 2, "{:?}", run.alerts());
+}
+
+/// Regression: Modbus/TCP on port 502 is parsed; a read answer the decoder finds
+/// inconsistent with its request raises `modbus.value_mismatch` on the answer.
+#[test]
+fn modbus_value_mismatch_is_raised_on_the_answer() {
+    let dir = Scratch::new("modbus");
+    let pcap = dir.path("modbus.pcap");
+    let mbap = |tid: u16, pdu: &[u8]| {
+        let mut v = tid.to_be_bytes().to_vec();
+        v.extend_from_slice(&[0, 0]);
+        v.extend_from_slice(&((pdu.len() + 1) as u16).to_be_bytes());
+        v.push(1);
+        v.extend_from_slice(pdu);
+        v
+    };
+    let mut c = TcpConversation::new(
+        "192.168.1.10:40002".parse().unwrap(),
+        "10.0.0.80:502".parse().unwrap(),
+    );
+    c.handshake()
+        .client_send(&mbap(1, &[1, 0, 0, 0, 8]))
+        .server_send(&mbap(1, &[1, 1, 0x55]))
+        .client_send(&mbap(2, &[1, 0, 0, 0, 8]))
+        .server_send(&mbap(2, &[1, 3, 0x55, 0, 0]))
+        .close();
+    c.write_pcap(&pcap).unwrap();
+    let rules = r#"
+alert modbus any any -> any any (msg:"mismatch"; flow:to_client; app-layer-event:modbus.value_mismatch; sid:1;)
+alert modbus any any -> any any (msg:"unsolicited"; app-layer-event:modbus.unsolicited_response; sid:2;)
+"#;
+    let run = run_sensor(&dir, &pcap, rules, &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.count(1), 1, "{:?}", run.alerts());
+    assert_eq!(run.count(2), 0, "{:?}", run.alerts());
+}
