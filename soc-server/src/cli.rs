@@ -53,6 +53,11 @@ pub enum Command {
         #[command(subcommand)]
         cmd: SensorCmd,
     },
+    /// Manage rulesets (versions that sensors poll; validated with the sensor's parser).
+    Ruleset {
+        #[command(subcommand)]
+        cmd: RulesetCmd,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -125,6 +130,34 @@ pub enum SensorCmd {
         /// Hours the token stays valid.
         #[arg(long = "valid-hours", default_value_t = 24)]
         valid_hours: u32,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+/// `ruleset …`.
+#[derive(Debug, Subcommand)]
+pub enum RulesetCmd {
+    /// Validate and store a rule file as the next version; prints the version on the last
+    /// line. Refused (exit 1, with file:line, sid and keyword) when a rule is malformed.
+    Upload {
+        /// The rule file (Suricata 7 format).
+        file: PathBuf,
+        /// Publish it right away (sensors pick it up at their next poll).
+        #[arg(long)]
+        publish: bool,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Make VERSION the ruleset sensors run.
+    Publish {
+        /// The version number.
+        version: i64,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// List the versions.
+    List {
         #[command(flatten)]
         data: DataArg,
     },
@@ -253,6 +286,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::Ruleset { cmd } => ruleset(&cli.config, cmd),
         Command::Token {
             cmd: TokenCmd::Add { user, data },
         } => {
@@ -303,6 +337,66 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 serve: !no_serve,
             };
             runtime()?.block_on(crate::quickstart::run(cfg, opts))
+        }
+    }
+}
+
+fn ruleset(cli_config: &Option<PathBuf>, cmd: RulesetCmd) -> anyhow::Result<()> {
+    match cmd {
+        RulesetCmd::Upload {
+            file,
+            publish,
+            data,
+        } => {
+            let cfg = config(cli_config, &data, None)?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|e| anyhow!("{}: not UTF-8: {e}", file.display()))?;
+            let name = crate::rulecheck::clean_name(&file.to_string_lossy());
+            let (new, report) = match crate::rulecheck::prepare(&name, &text) {
+                Ok(v) => v,
+                Err(report) => bail!("ruleset refused:\n{}", report.refusal()),
+            };
+            for s in &report.skipped {
+                eprintln!("skipped: {s}");
+            }
+            let store = open(&cfg)?;
+            let mut info = store.create_ruleset("cli", &new)?;
+            if publish {
+                info = store.publish_ruleset("cli", info.version)?;
+            }
+            println!(
+                "ruleset version {} stored: {} rules, {} skipped{}",
+                info.version,
+                info.rules_loaded,
+                info.rules_skipped,
+                if publish { ", published" } else { "" }
+            );
+            println!("{}", info.version);
+            Ok(())
+        }
+        RulesetCmd::Publish { version, data } => {
+            let cfg = config(cli_config, &data, None)?;
+            let info = open(&cfg)?.publish_ruleset("cli", version)?;
+            println!("ruleset version {} published", info.version);
+            Ok(())
+        }
+        RulesetCmd::List { data } => {
+            let cfg = config(cli_config, &data, None)?;
+            for r in open(&cfg)?.list_rulesets()? {
+                println!(
+                    "{:>5} {} {:<24} {:>6} rules {:>5} skipped  by {}{}",
+                    r.version,
+                    crate::evetime::format_timestamp(r.uploaded),
+                    r.name,
+                    r.rules_loaded,
+                    r.rules_skipped,
+                    r.uploaded_by,
+                    if r.active { "  ACTIVE" } else { "" }
+                );
+            }
+            Ok(())
         }
     }
 }

@@ -32,6 +32,8 @@ pub struct Config {
     pub ingest_concurrency: usize,
     /// Seconds a client is told to wait after a 429.
     pub retry_after_secs: u64,
+    /// Ingest batches accepted per second across all sensors (0: unlimited); more get 429.
+    pub ingest_batches_per_sec: f64,
     /// Session lifetime (seconds).
     pub session_ttl_secs: i64,
     /// Mark the session cookie `Secure` (leave on; browsers accept it on localhost).
@@ -51,6 +53,7 @@ impl Default for Config {
             max_decompressed_bytes: 256 << 20,
             ingest_concurrency: 4,
             retry_after_secs: 1,
+            ingest_batches_per_sec: 0.0,
             session_ttl_secs: 12 * 3600,
             cookie_secure: true,
             login_max_failures: 5,
