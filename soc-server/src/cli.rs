@@ -42,6 +42,12 @@ pub enum Command {
         /// Listen address (`127.0.0.1:8080`; port 0 picks one).
         #[arg(long, env = "SOC_LISTEN")]
         listen: Option<String>,
+        /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+        #[arg(long = "tls-cert", env = "SOC_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long = "tls-key", env = "SOC_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Manage users.
     User {
@@ -223,11 +229,20 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { data, listen } => {
-            let cfg = config(&cli.config, &data, listen)?;
+        Command::Serve {
+            data,
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
+            let mut cfg = config(&cli.config, &data, listen)?;
+            if tls_cert.is_some() {
+                cfg.tls_cert = tls_cert;
+                cfg.tls_key = tls_key;
+            }
             runtime()?.block_on(async {
                 let bound = crate::server::bind(cfg).await?;
-                println!("listening on http://{}", bound.addr);
+                println!("listening on {}://{}", bound.scheme(), bound.addr);
                 bound.serve(crate::server::shutdown_signal()).await
             })
         }

@@ -42,6 +42,10 @@ pub struct Config {
     pub login_max_failures: usize,
     /// Login rate-limit window (seconds).
     pub login_window_secs: u64,
+    /// Serve HTTPS with this certificate chain (PEM); needs `tls_key` too.
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -58,6 +62,8 @@ impl Default for Config {
             cookie_secure: true,
             login_max_failures: 5,
             login_window_secs: 300,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }

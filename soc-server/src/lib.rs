@@ -17,3 +17,4 @@ pub mod quickstart;
 pub mod rulecheck;
 pub mod server;
 pub mod store;
+pub mod tls;

@@ -247,8 +247,19 @@ impl Server {
             .spawn()
             .expect("start soc-server");
         self.child = Some(child);
+        let tls = std::fs::read_to_string(self.data.join("soc-server.toml"))
+            .unwrap_or_default()
+            .contains("tls_cert");
         let deadline = Instant::now() + Duration::from_secs(30);
-        while self.get("/healthz", None).status != 200 {
+        // Over TLS this plain client cannot speak HTTP: an open port is the sign of life.
+        let up = |s: &Server| {
+            if tls {
+                connect(s.ns.as_deref(), s.port).is_ok()
+            } else {
+                s.get("/healthz", None).status == 200
+            }
+        };
+        while !up(self) {
             if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
                 panic!("soc-server exited with {status}: {}", self.log_text());
             }
