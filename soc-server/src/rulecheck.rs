@@ -11,10 +11,10 @@
 //!   the console.
 
 use crate::store::NewRuleset;
-use serde::Serialize;
-use sha2::Digest;
 use sensor_rules::parse::load::rule_lines;
 use sensor_rules::{parse_rule, RuleError, Vars};
+use serde::Serialize;
+use sha2::Digest;
 
 /// Largest ruleset accepted (bytes); the sensor refuses larger ones too.
 pub const MAX_RULESET_BYTES: usize = 64 << 20;

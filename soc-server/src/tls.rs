@@ -71,7 +71,9 @@ impl TlsListener {
                         Ok(Ok(tls)) => {
                             let _ = tx.send((tls, peer)).await;
                         }
-                        Ok(Err(e)) => tracing::debug!(peer = %peer, error = %e, "TLS handshake failed"),
+                        Ok(Err(e)) => {
+                            tracing::debug!(peer = %peer, error = %e, "TLS handshake failed")
+                        }
                         Err(_) => tracing::debug!(peer = %peer, "TLS handshake timed out"),
                     }
                 });
@@ -115,7 +117,9 @@ pub async fn peer_as_socket_addr(
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    if let Some(ConnectInfo(TlsPeer(addr))) = req.extensions().get::<ConnectInfo<TlsPeer>>().copied() {
+    if let Some(ConnectInfo(TlsPeer(addr))) =
+        req.extensions().get::<ConnectInfo<TlsPeer>>().copied()
+    {
         req.extensions_mut().insert(ConnectInfo(addr));
     }
     next.run(req).await

@@ -30,7 +30,12 @@ fn live_sensor(lab: &Lab, server: &Server, token: &str, rules: &Path, dir: &Path
         .arg("--spool")
         .arg(dir.join("spool"))
         .args(["--server", &server.url(), "--token", token])
-        .args(["--set", "rules.poll_interval=1", "--set", "health.heartbeat_interval=1"])
+        .args([
+            "--set",
+            "rules.poll_interval=1",
+            "--set",
+            "health.heartbeat_interval=1",
+        ])
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
@@ -89,23 +94,35 @@ fn live_capture_in_namespaces_ships_http_and_dns_alerts_to_the_soc() {
     ));
     wait_started(tmp.path());
     lab.client(&attack_script(
-        &["/cgi-bin/../../etc/passwd", "/index.html?id=1%27%20or%20%271%27=%271"],
+        &[
+            "/cgi-bin/../../etc/passwd",
+            "/index.html?id=1%27%20or%20%271%27=%271",
+        ],
         Some("c2.evil.test"),
     ));
     wait_until(60, "HTTP and DNS alerts through the API", || {
         let m = sids(&server, &api);
-        [1000004, 1000002, 1000030].iter().all(|s| m.contains_key(s))
+        [1000004, 1000002, 1000030]
+            .iter()
+            .all(|s| m.contains_key(s))
     });
     // Heartbeats: the sensors page and API show the sensor's counters and rules.
     wait_until(30, "a heartbeat with packets", || {
-        health(&server, &api, "edge-live")["report"]["packets"].as_u64().unwrap_or(0) > 0
+        health(&server, &api, "edge-live")["report"]["packets"]
+            .as_u64()
+            .unwrap_or(0)
+            > 0
     });
     let h = health(&server, &api, "edge-live");
     assert_eq!(h["report"]["ruleset_version"], "local", "{h}");
     assert_eq!(h["report"]["interface"], lab.srv_if.as_str(), "{h}");
     let page = server.get("/sensors", Some(&api));
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("edge-live") && page.body.contains("Events/s"), "{}", page.body);
+    assert!(
+        page.body.contains("edge-live") && page.body.contains("Events/s"),
+        "{}",
+        page.body
+    );
     stop(&mut sensor, tmp.path());
     // Everything the engine raised is at the server, once.
     let raised = eve_alerts(&tmp.path().join("out/eve.json"));
@@ -145,7 +162,10 @@ fn a_published_ruleset_replaces_the_running_rules_and_a_broken_one_never_arrives
         sids(&server, &api).contains_key(&1000004)
     });
     let m = sids(&server, &api);
-    assert!(!m.contains_key(&1000002) && !m.contains_key(&1000030), "{m:?}");
+    assert!(
+        !m.contains_key(&1000002) && !m.contains_key(&1000030),
+        "{m:?}"
+    );
 
     // 2. Publish version 1: SQL injection and DNS rules, without 1000004.
     let v1 = pick(&["1000002", "1000030"]);
@@ -163,10 +183,15 @@ fn a_published_ruleset_replaces_the_running_rules_and_a_broken_one_never_arrives
     });
     let state = tmp.path().join("state/rulesets");
     assert_eq!(
-        std::fs::read_to_string(state.join("current")).unwrap_or_default().trim(),
+        std::fs::read_to_string(state.join("current"))
+            .unwrap_or_default()
+            .trim(),
         "1"
     );
-    assert_eq!(std::fs::read_to_string(state.join("soc-1.rules")).unwrap_or_default(), v1);
+    assert_eq!(
+        std::fs::read_to_string(state.join("soc-1.rules")).unwrap_or_default(),
+        v1
+    );
 
     // The same attack again: now 1000002 and 1000030 fire, 1000004 does not.
     lab.client(&attack);
@@ -175,10 +200,15 @@ fn a_published_ruleset_replaces_the_running_rules_and_a_broken_one_never_arrives
         m.contains_key(&1000002) && m.contains_key(&1000030)
     });
     let m = sids(&server, &api);
-    assert_eq!(m.get(&1000004), Some(&1), "a removed rule still fired: {m:?}");
+    assert_eq!(
+        m.get(&1000004),
+        Some(&1),
+        "a removed rule still fired: {m:?}"
+    );
 
     // 3. A broken ruleset is refused with the parse error and never reaches the sensor.
-    let broken = format!("{v1}alert http any any -> any any (msg:\"broken\"; content:\"x\" sid:1999999;)\n");
+    let broken =
+        format!("{v1}alert http any any -> any any (msg:\"broken\"; content:\"x\" sid:1999999;)\n");
     let a = server.post(
         "/api/v1/rulesets?name=broken.rules&publish=true",
         Some(&api),
@@ -198,7 +228,11 @@ fn a_published_ruleset_replaces_the_running_rules_and_a_broken_one_never_arrives
     assert!(h["report"]["ruleset_error"].is_null(), "{h}");
     // The console lists the version with who uploaded it.
     let page = server.get("/rulesets", Some(&api));
-    assert!(page.body.contains("v1.rules") && page.body.contains("user:admin1"), "{}", page.body);
+    assert!(
+        page.body.contains("v1.rules") && page.body.contains("user:admin1"),
+        "{}",
+        page.body
+    );
     stop(&mut sensor, tmp.path());
     let log = sensor_log(tmp.path());
     assert!(log.contains("rules reloaded"), "{log}");

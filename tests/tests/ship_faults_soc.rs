@@ -54,7 +54,9 @@ fn soc_server_killed_mid_replay_and_restarted_loses_nothing() {
         &case.p("sensor.log"),
     ));
     // Some alerts are in: the replay is shipping. Kill the server in the middle of it.
-    wait_until(60, "the first alerts at the server", || server.alert_total(&api) > 0);
+    wait_until(60, "the first alerts at the server", || {
+        server.alert_total(&api) > 0
+    });
     server.kill9();
     std::thread::sleep(Duration::from_secs(2));
     server.restart();
@@ -67,7 +69,11 @@ fn soc_server_killed_mid_replay_and_restarted_loses_nothing() {
     let log = std::fs::read_to_string(case.p("sensor.log")).unwrap_or_default();
     assert!(st.success(), "sensor failed: {st}\n{log}");
     let raised = eve_alerts(&case.p("out/eve.json"));
-    assert_eq!(raised.len(), expected_alerts(), "the engine raised an unexpected number of alerts");
+    assert_eq!(
+        raised.len(),
+        expected_alerts(),
+        "the engine raised an unexpected number of alerts"
+    );
     assert_same_alerts(&raised, &server.all_alerts(&api));
 }
 
@@ -85,7 +91,9 @@ fn sensor_killed_while_shipping_resumes_from_its_spool() {
         180,
         &case.p("sensor1.log"),
     ));
-    wait_until(60, "the first alerts at the server", || server.alert_total(&api) > 0);
+    wait_until(60, "the first alerts at the server", || {
+        server.alert_total(&api) > 0
+    });
     // SIGKILL while batches are in flight or waiting for the rate limit.
     let _ = sensor.0.kill();
     let _ = sensor.0.wait();
@@ -146,4 +154,69 @@ fn a_stalled_server_answering_429_loses_nothing() {
     let raised = eve_alerts(&case.p("out/eve.json"));
     assert_eq!(raised.len(), expected_alerts());
     assert_same_alerts(&raised, &server.all_alerts(&api));
+}
+
+/// Benchmark, not a timed test: events per second from the sensor's spool into the real
+/// server's durable store (SQLite, synchronous=FULL). The capture is first spooled with
+/// the server down; then a sensor with nothing new to read ships the spool.
+/// `cargo test --release -p integration-tests --test ship_faults_soc -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn bench_shipping_from_spool_to_the_real_server() {
+    let tmp = TempDir::new("ship-bench");
+    let pcap = tmp.path().join("big.pcap");
+    many_alerts_pcap(&pcap, 20_000, 4);
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let spool = tmp.path().join("spool");
+    let mut first = KillOnDrop(spawn_sensor_replay(
+        &pcap,
+        &tmp.path().join("out1"),
+        &spool,
+        &url,
+        "not-yet",
+        1,
+        &tmp.path().join("s1.log"),
+    ));
+    let st = wait_child(&mut first.0, 300, "spooling");
+    assert_eq!(
+        st.code(),
+        Some(4),
+        "{}",
+        std::fs::read_to_string(tmp.path().join("s1.log")).unwrap_or_default()
+    );
+    let server = Server::start(&tmp.path().join("data"), port, "", None);
+    let (token, api) = server.provision("bench");
+    let empty = tmp.path().join("empty.pcap");
+    empty_pcap(&empty);
+    let started = std::time::Instant::now();
+    let mut second = KillOnDrop(spawn_sensor_replay(
+        &empty,
+        &tmp.path().join("out2"),
+        &spool,
+        &url,
+        &token,
+        600,
+        &tmp.path().join("s2.log"),
+    ));
+    let st = wait_child(&mut second.0, 900, "shipping");
+    let secs = started.elapsed().as_secs_f64();
+    let log = std::fs::read_to_string(tmp.path().join("s2.log")).unwrap_or_default();
+    assert!(st.success(), "{log}");
+    let line = log
+        .lines()
+        .find(|l| l.contains("sensor: shipped"))
+        .unwrap_or_default()
+        .to_string();
+    let events: f64 = line
+        .split_whitespace()
+        .nth(2)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0.0);
+    println!("{line}");
+    println!(
+        "shipping to soc-server: {events} events in {secs:.2} s = {:.0} events/s ({} alerts stored)",
+        events / secs,
+        server.alert_total(&api)
+    );
 }

@@ -11,13 +11,34 @@ use std::process::Command;
 fn self_signed(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, String) {
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
     let o = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout",
+        ])
         .arg(&key)
         .arg("-out")
         .arg(&cert)
         .output()
-        .unwrap_or_else(|e| panic!("the TLS test needs the openssl command (apt install openssl): {e}"));
-    assert!(o.status.success(), "openssl req: {}", String::from_utf8_lossy(&o.stderr));
+        .unwrap_or_else(|e| {
+            panic!("the TLS test needs the openssl command (apt install openssl): {e}")
+        });
+    assert!(
+        o.status.success(),
+        "openssl req: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let o = Command::new("openssl")
         .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
         .arg(&cert)
@@ -79,5 +100,8 @@ fn sensor_ships_over_https_with_a_pinned_certificate_and_refuses_a_wrong_pin() {
         "no shipping report: {err}"
     );
     let log = server.log_text();
-    assert!(!log.contains(&token), "the token leaked into the server log");
+    assert!(
+        !log.contains(&token),
+        "the token leaked into the server log"
+    );
 }

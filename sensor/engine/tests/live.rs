@@ -249,7 +249,10 @@ fn eve_sid_count(eve: &std::path::Path, sid: u64) -> usize {
 fn wait_for(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while !f() {
-        assert!(Instant::now() < deadline, "timed out after {secs} s waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {secs} s waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -273,7 +276,17 @@ fn sighup_reloads_rules_while_capturing_and_keeps_them_when_the_file_is_broken()
     let rules = dir.join("hup.rules");
     std::fs::write(&rules, rule("1000004")).expect("rules");
     let web = Command::new("ip")
-        .args(["netns", "exec", &lab.srv, "python3", "-m", "http.server", "8080", "--bind", "10.200.7.2"])
+        .args([
+            "netns",
+            "exec",
+            &lab.srv,
+            "python3",
+            "-m",
+            "http.server",
+            "8080",
+            "--bind",
+            "10.200.7.2",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -281,7 +294,16 @@ fn sighup_reloads_rules_while_capturing_and_keeps_them_when_the_file_is_broken()
     let _web = KillOnDrop(web);
     let log_path = dir.join("sensor.log");
     let sensor = Command::new("ip")
-        .args(["netns", "exec", &lab.srv, env!("CARGO_BIN_EXE_sensor"), "--log-level", "info", "run", "-i"])
+        .args([
+            "netns",
+            "exec",
+            &lab.srv,
+            env!("CARGO_BIN_EXE_sensor"),
+            "--log-level",
+            "info",
+            "run",
+            "-i",
+        ])
         .arg(lab.srv_if())
         .arg("-S")
         .arg(&rules)
@@ -292,7 +314,9 @@ fn sighup_reloads_rules_while_capturing_and_keeps_them_when_the_file_is_broken()
         .expect("start sensor");
     let mut sensor = KillOnDrop(sensor);
     let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
-    wait_for(20, "live capture started", || log().contains("live capture started"));
+    wait_for(20, "live capture started", || {
+        log().contains("live capture started")
+    });
     let attack = r#"
 import time, urllib.request
 for _ in range(50):
@@ -316,16 +340,29 @@ except Exception:
     ok(&["kill", "-HUP", &pid]);
     wait_for(20, "'rules reloaded'", || log().contains("rules reloaded"));
     ok(&["ip", "netns", "exec", &lab.cli, "python3", "-c", attack]);
-    wait_for(20, "sid 1000002 after the reload", || eve_sid_count(&eve, 1000002) == 1);
-    assert_eq!(eve_sid_count(&eve, 1000004), 1, "the removed rule fired again");
+    wait_for(20, "sid 1000002 after the reload", || {
+        eve_sid_count(&eve, 1000002) == 1
+    });
+    assert_eq!(
+        eve_sid_count(&eve, 1000004),
+        1,
+        "the removed rule fired again"
+    );
 
     // A broken file: the reload fails, the running rules stay.
-    std::fs::write(&rules, "alert http any any -> any any (msg:\"broken\"; content:\"x\" sid:7;)\n")
-        .expect("rules");
+    std::fs::write(
+        &rules,
+        "alert http any any -> any any (msg:\"broken\"; content:\"x\" sid:7;)\n",
+    )
+    .expect("rules");
     ok(&["kill", "-HUP", &pid]);
-    wait_for(20, "the failed reload", || log().contains("ruleset failed to load"));
+    wait_for(20, "the failed reload", || {
+        log().contains("ruleset failed to load")
+    });
     ok(&["ip", "netns", "exec", &lab.cli, "python3", "-c", attack]);
-    wait_for(20, "sid 1000002 with the kept rules", || eve_sid_count(&eve, 1000002) == 2);
+    wait_for(20, "sid 1000002 with the kept rules", || {
+        eve_sid_count(&eve, 1000002) == 2
+    });
     assert_eq!(eve_sid_count(&eve, 1000004), 1);
 
     ok(&["kill", "-TERM", &pid]);

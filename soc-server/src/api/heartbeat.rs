@@ -10,7 +10,10 @@ use axum::Json;
 use std::sync::Arc;
 
 /// The calling sensor: 401 without a valid token, 403 for a user.
-pub async fn require_sensor(state: &Arc<AppState>, headers: &HeaderMap) -> Result<Sensor, ApiError> {
+pub async fn require_sensor(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+) -> Result<Sensor, ApiError> {
     let h = headers.clone();
     match run_blocking(state, move |s| authenticate(s, &h)).await? {
         Some(Principal::Sensor(s)) => Ok(s),

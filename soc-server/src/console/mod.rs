@@ -31,7 +31,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/admin/sensors", post(admin::add_sensor))
         .route("/sensors", get(sensors::page_handler))
         .route("/sensors/enroll", post(sensors::enroll))
-        .route("/rulesets", get(rulesets::page_handler).post(rulesets::upload))
+        .route(
+            "/rulesets",
+            get(rulesets::page_handler).post(rulesets::upload),
+        )
         .route("/rulesets/{version}/publish", post(rulesets::publish))
         .route("/static/app.js", get(assets::js))
         .route("/static/app.css", get(assets::css))

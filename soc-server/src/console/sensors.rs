@@ -35,7 +35,12 @@ fn row(h: &SensorHealth, now: i64) -> String {
             let err = r
                 .ruleset_error
                 .as_ref()
-                .map(|e| format!(r#"<br><span class="badge sev2">load error</span> <small>{}</small>"#, esc(e)))
+                .map(|e| {
+                    format!(
+                        r#"<br><span class="badge sev2">load error</span> <small>{}</small>"#,
+                        esc(e)
+                    )
+                })
                 .unwrap_or_default();
             format!("{}{err}", esc(&r.ruleset_version))
         }
@@ -114,7 +119,9 @@ pub async fn enroll(
     let expires = crate::evetime::now_micros() + 24 * 3_600_000_000;
     let created = run_blocking(&state, move |s| {
         if s.sensor_by_name(&name)?.is_some() {
-            return Err(crate::store::StoreError::Conflict(format!("sensor '{name}'")));
+            return Err(crate::store::StoreError::Conflict(format!(
+                "sensor '{name}'"
+            )));
         }
         s.create_enrollment(&actor, &name, &hash, expires)
     })

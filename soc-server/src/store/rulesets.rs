@@ -102,10 +102,7 @@ impl SensorHealth {
 
     /// No contact for more than three heartbeat intervals (30 s when unknown).
     pub fn silent(&self, now: i64) -> bool {
-        let interval = self
-            .report
-            .as_ref()
-            .map_or(30, |r| r.interval_secs.max(1));
+        let interval = self.report.as_ref().map_or(30, |r| r.interval_secs.max(1));
         match self.last_contact() {
             Some(t) => now - t > 3 * i64::try_from(interval).unwrap_or(30) * 1_000_000,
             None => true,

@@ -141,7 +141,10 @@ pub fn http(
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    if s.write_all(head.as_bytes()).and_then(|_| s.write_all(body)).is_err() {
+    if s.write_all(head.as_bytes())
+        .and_then(|_| s.write_all(body))
+        .is_err()
+    {
         return unreachable();
     }
     let mut raw = Vec::new();
@@ -178,10 +181,7 @@ pub fn http(
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    loop {
-        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
+    while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
         let size = std::str::from_utf8(&b[..eol])
             .ok()
             .and_then(|s| usize::from_str_radix(s.split(';').next().unwrap_or("").trim(), 16).ok());
@@ -260,7 +260,11 @@ impl Server {
             }
         };
         while !up(self) {
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 panic!("soc-server exited with {status}: {}", self.log_text());
             }
             assert!(
@@ -439,8 +443,13 @@ pub fn many_alerts_pcap(path: &Path, n: u32, every: u32) {
             c.client_send(format!("GET /cgi-bin/../../etc/passwd?n={i} HTTP/1.1\r\nHost: shop\r\nUser-Agent: sqlmap/1.7\r\n\r\n").as_bytes())
                 .server_send(b"HTTP/1.1 200 OK\r\nContent-Length: 27\r\n\r\nroot:x:0:0:root:/root:/bin\n");
         } else {
-            c.client_send(format!("GET /products/{i} HTTP/1.1\r\nHost: shop\r\nUser-Agent: Mozilla/5.0\r\n\r\n").as_bytes())
-                .server_send(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+            c.client_send(
+                format!(
+                    "GET /products/{i} HTTP/1.1\r\nHost: shop\r\nUser-Agent: Mozilla/5.0\r\n\r\n"
+                )
+                .as_bytes(),
+            )
+            .server_send(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
         }
         c.close();
         for (ts, f) in c.frames() {
@@ -504,7 +513,10 @@ pub fn wait_child(child: &mut Child, secs: u64, what: &str) -> std::process::Exi
 pub fn wait_until(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while !f() {
-        assert!(Instant::now() < deadline, "timed out after {secs} s waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {secs} s waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -550,12 +562,17 @@ impl Lab {
         let uid = std::fs::read_to_string("/proc/self/status")
             .ok()
             .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("Uid:"))
-                    .and_then(|l| l.split_whitespace().nth(2).and_then(|v| v.parse::<u32>().ok()))
+                s.lines().find(|l| l.starts_with("Uid:")).and_then(|l| {
+                    l.split_whitespace()
+                        .nth(2)
+                        .and_then(|v| v.parse::<u32>().ok())
+                })
             })
             .unwrap_or(u32::MAX);
-        assert_eq!(uid, 0, "the live tests need root (network namespaces, AF_PACKET)");
+        assert_eq!(
+            uid, 0,
+            "the live tests need root (network namespaces, AF_PACKET)"
+        );
         let tag = (std::process::id() % 10_000) * 10 + n;
         let net = 10 + (std::process::id() % 200) as u8;
         let lab = Lab {
@@ -568,11 +585,40 @@ impl Lab {
         ok(&["ip", "netns", "add", &lab.srv]);
         let vc = format!("vic{tag}");
         ok(&[
-            "ip", "link", "add", &vc, "netns", &lab.cli, "type", "veth", "peer", "name",
-            &lab.srv_if, "netns", &lab.srv,
+            "ip",
+            "link",
+            "add",
+            &vc,
+            "netns",
+            &lab.cli,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            &lab.srv_if,
+            "netns",
+            &lab.srv,
         ]);
-        ok(&["ip", "-n", &lab.cli, "addr", "add", &format!("10.210.{net}.1/24"), "dev", &vc]);
-        ok(&["ip", "-n", &lab.srv, "addr", "add", &format!("10.210.{net}.2/24"), "dev", &lab.srv_if]);
+        ok(&[
+            "ip",
+            "-n",
+            &lab.cli,
+            "addr",
+            "add",
+            &format!("10.210.{net}.1/24"),
+            "dev",
+            &vc,
+        ]);
+        ok(&[
+            "ip",
+            "-n",
+            &lab.srv,
+            "addr",
+            "add",
+            &format!("10.210.{net}.2/24"),
+            "dev",
+            &lab.srv_if,
+        ]);
         for (ns, dev) in [(&lab.cli, &vc), (&lab.srv, &lab.srv_if)] {
             ok(&["ip", "-n", ns, "link", "set", dev, "up"]);
             ok(&["ip", "-n", ns, "link", "set", "lo", "up"]);
@@ -584,7 +630,17 @@ impl Lab {
     pub fn web_server(&self) -> KillOnDrop {
         KillOnDrop(
             Command::new("ip")
-                .args(["netns", "exec", &self.srv, "python3", "-m", "http.server", "8080", "--bind", &self.server_ip])
+                .args([
+                    "netns",
+                    "exec",
+                    &self.srv,
+                    "python3",
+                    "-m",
+                    "http.server",
+                    "8080",
+                    "--bind",
+                    &self.server_ip,
+                ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()

@@ -116,7 +116,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     };
     let extra_eve: Vec<EveWriter> = (1..workers).map(|_| eve.worker()).collect();
     let live = args.interface.is_some() && args.pcap.is_none();
-    let data_dir = args.data_dir.clone().unwrap_or_else(|| args.log_dir.clone());
+    let data_dir = args
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| args.log_dir.clone());
     let rulesets = crate::control::rules::RulesetDir::new(&data_dir);
     let polling = live && shipping.is_some() && cfg.rules.poll_interval > 0;
     // A live sensor under the SOC's rules comes back with the last ruleset it ran.
@@ -130,7 +133,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
                     engine = l.engine;
                     version = v;
                 }
-                Err(e) => tracing::error!(version = %v, error = %format!("{e:#}"), "the kept SOC ruleset does not load; running the configured rules"),
+                Err(e) => {
+                    tracing::error!(version = %v, error = %format!("{e:#}"), "the kept SOC ruleset does not load; running the configured rules")
+                }
             }
         }
     }

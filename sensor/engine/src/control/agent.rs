@@ -77,10 +77,9 @@ impl Agent<'_> {
             None => (LOCAL_VERSION.to_string(), None),
         };
         tracing::info!(version = %version, "SIGHUP: reloading configuration and rules");
-        if let Ok(cfg) = crate::config::Config::load(
-            self.rule_args.config.as_deref(),
-            &self.rule_args.sets,
-        ) {
+        if let Ok(cfg) =
+            crate::config::Config::load(self.rule_args.config.as_deref(), &self.rule_args.sets)
+        {
             self.poll_interval = cfg.rules.poll_interval;
             self.heartbeat_interval = cfg.health.heartbeat_interval;
         }

@@ -94,7 +94,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("{} has no parent folder", path.display()))?;
     let tmp = dir.join(format!(
         ".{}.tmp",
-        path.file_name().map_or("file".into(), |n| n.to_string_lossy())
+        path.file_name()
+            .map_or("file".into(), |n| n.to_string_lossy())
     ));
     let mut f = File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     f.write_all(bytes)
@@ -147,7 +148,9 @@ mod tests {
         let _ = std::fs::remove_dir_all(&tmp);
         let d = RulesetDir::new(&tmp);
         assert!(d.current().is_none());
-        let p1 = d.save("1", "alert tcp any any -> any any (sid:1;)\n").expect("save");
+        let p1 = d
+            .save("1", "alert tcp any any -> any any (sid:1;)\n")
+            .expect("save");
         assert!(d.current().is_none(), "saving must not switch");
         d.mark_current("1").expect("mark");
         assert_eq!(d.current().map(|(v, _)| v).as_deref(), Some("1"));
@@ -156,7 +159,10 @@ mod tests {
         d.save("3", "y").expect("save 3");
         d.mark_current("3").expect("mark 3");
         assert!(!p1.exists(), "old versions are pruned");
-        assert!(d.dir().join("soc-2.rules").exists(), "the previous one is kept");
+        assert!(
+            d.dir().join("soc-2.rules").exists(),
+            "the previous one is kept"
+        );
         assert!(d.save("../evil", "z").is_err());
         let _ = std::fs::remove_dir_all(&tmp);
     }

@@ -66,7 +66,11 @@ impl Detector<'_> {
         self.tctx = ThreadCtx::new(&engine);
         self.engine = engine;
         self.generation = generation;
-        tracing::info!(generation, rules = self.engine.len(), "worker switched to the new rules");
+        tracing::info!(
+            generation,
+            rules = self.engine.len(),
+            "worker switched to the new rules"
+        );
     }
 
     /// Inspects what is pending for side `d` of a flow: its un-inspected stream bytes and

@@ -117,7 +117,12 @@ impl ControlClient {
             Ok(resp) => {
                 let version = resp
                     .header("etag")
-                    .map(|v| v.trim().trim_start_matches("W/").trim_matches('"').to_string())
+                    .map(|v| {
+                        v.trim()
+                            .trim_start_matches("W/")
+                            .trim_matches('"')
+                            .to_string()
+                    })
                     .filter(|v| valid_version(v))
                     .ok_or_else(|| {
                         ShipError::Config(format!("{url}: answer without a valid ETag version"))

@@ -83,11 +83,9 @@ pub fn publish(conn: &mut Connection, actor: &str, version: i64) -> StoreResult<
         return Err(StoreError::NotFound(format!("ruleset version {version}")));
     }
     let before: Option<i64> = tx
-        .query_row(
-            "SELECT version FROM ruleset_active WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT version FROM ruleset_active WHERE id = 1", [], |r| {
+            r.get(0)
+        })
         .optional()?;
     let now = crate::evetime::now_micros();
     tx.execute(
@@ -115,11 +113,9 @@ pub fn publish(conn: &mut Connection, actor: &str, version: i64) -> StoreResult<
 /// The active version with its text.
 pub fn active(conn: &Connection) -> StoreResult<Option<(RulesetInfo, String)>> {
     let v: Option<i64> = conn
-        .query_row(
-            "SELECT version FROM ruleset_active WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT version FROM ruleset_active WHERE id = 1", [], |r| {
+            r.get(0)
+        })
         .optional()?;
     let Some(v) = v else { return Ok(None) };
     let Some(i) = info(conn, v)? else {
