@@ -42,6 +42,12 @@ pub enum Command {
         /// Listen address (`127.0.0.1:8080`; port 0 picks one).
         #[arg(long, env = "SOC_LISTEN")]
         listen: Option<String>,
+        /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+        #[arg(long = "tls-cert", env = "SOC_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long = "tls-key", env = "SOC_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Manage users.
     User {
@@ -52,6 +58,11 @@ pub enum Command {
     Sensor {
         #[command(subcommand)]
         cmd: SensorCmd,
+    },
+    /// Manage rulesets (versions that sensors poll; validated with the sensor's parser).
+    Ruleset {
+        #[command(subcommand)]
+        cmd: RulesetCmd,
     },
     /// Manage API tokens.
     Token {
@@ -130,6 +141,34 @@ pub enum SensorCmd {
     },
 }
 
+/// `ruleset …`.
+#[derive(Debug, Subcommand)]
+pub enum RulesetCmd {
+    /// Validate and store a rule file as the next version; prints the version on the last
+    /// line. Refused (exit 1, with file:line, sid and keyword) when a rule is malformed.
+    Upload {
+        /// The rule file (Suricata 7 format).
+        file: PathBuf,
+        /// Publish it right away (sensors pick it up at their next poll).
+        #[arg(long)]
+        publish: bool,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Make VERSION the ruleset sensors run.
+    Publish {
+        /// The version number.
+        version: i64,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// List the versions.
+    List {
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
 /// `token …`.
 #[derive(Debug, Subcommand)]
 pub enum TokenCmd {
@@ -190,11 +229,20 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { data, listen } => {
-            let cfg = config(&cli.config, &data, listen)?;
+        Command::Serve {
+            data,
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
+            let mut cfg = config(&cli.config, &data, listen)?;
+            if tls_cert.is_some() {
+                cfg.tls_cert = tls_cert;
+                cfg.tls_key = tls_key;
+            }
             runtime()?.block_on(async {
                 let bound = crate::server::bind(cfg).await?;
-                println!("listening on http://{}", bound.addr);
+                println!("listening on {}://{}", bound.scheme(), bound.addr);
                 bound.serve(crate::server::shutdown_signal()).await
             })
         }
@@ -253,6 +301,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::Ruleset { cmd } => ruleset(&cli.config, cmd),
         Command::Token {
             cmd: TokenCmd::Add { user, data },
         } => {
@@ -303,6 +352,66 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 serve: !no_serve,
             };
             runtime()?.block_on(crate::quickstart::run(cfg, opts))
+        }
+    }
+}
+
+fn ruleset(cli_config: &Option<PathBuf>, cmd: RulesetCmd) -> anyhow::Result<()> {
+    match cmd {
+        RulesetCmd::Upload {
+            file,
+            publish,
+            data,
+        } => {
+            let cfg = config(cli_config, &data, None)?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|e| anyhow!("{}: not UTF-8: {e}", file.display()))?;
+            let name = crate::rulecheck::clean_name(&file.to_string_lossy());
+            let (new, report) = match crate::rulecheck::prepare(&name, &text) {
+                Ok(v) => v,
+                Err(report) => bail!("ruleset refused:\n{}", report.refusal()),
+            };
+            for s in &report.skipped {
+                eprintln!("skipped: {s}");
+            }
+            let store = open(&cfg)?;
+            let mut info = store.create_ruleset("cli", &new)?;
+            if publish {
+                info = store.publish_ruleset("cli", info.version)?;
+            }
+            println!(
+                "ruleset version {} stored: {} rules, {} skipped{}",
+                info.version,
+                info.rules_loaded,
+                info.rules_skipped,
+                if publish { ", published" } else { "" }
+            );
+            println!("{}", info.version);
+            Ok(())
+        }
+        RulesetCmd::Publish { version, data } => {
+            let cfg = config(cli_config, &data, None)?;
+            let info = open(&cfg)?.publish_ruleset("cli", version)?;
+            println!("ruleset version {} published", info.version);
+            Ok(())
+        }
+        RulesetCmd::List { data } => {
+            let cfg = config(cli_config, &data, None)?;
+            for r in open(&cfg)?.list_rulesets()? {
+                println!(
+                    "{:>5} {} {:<24} {:>6} rules {:>5} skipped  by {}{}",
+                    r.version,
+                    crate::evetime::format_timestamp(r.uploaded),
+                    r.name,
+                    r.rules_loaded,
+                    r.rules_skipped,
+                    r.uploaded_by,
+                    if r.active { "  ACTIVE" } else { "" }
+                );
+            }
+            Ok(())
         }
     }
 }

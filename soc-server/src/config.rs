@@ -32,6 +32,8 @@ pub struct Config {
     pub ingest_concurrency: usize,
     /// Seconds a client is told to wait after a 429.
     pub retry_after_secs: u64,
+    /// Ingest batches accepted per second across all sensors (0: unlimited); more get 429.
+    pub ingest_batches_per_sec: f64,
     /// Session lifetime (seconds).
     pub session_ttl_secs: i64,
     /// Mark the session cookie `Secure` (leave on; browsers accept it on localhost).
@@ -40,6 +42,10 @@ pub struct Config {
     pub login_max_failures: usize,
     /// Login rate-limit window (seconds).
     pub login_window_secs: u64,
+    /// Serve HTTPS with this certificate chain (PEM); needs `tls_key` too.
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -51,10 +57,13 @@ impl Default for Config {
             max_decompressed_bytes: 256 << 20,
             ingest_concurrency: 4,
             retry_after_secs: 1,
+            ingest_batches_per_sec: 0.0,
             session_ttl_secs: 12 * 3600,
             cookie_secure: true,
             login_max_failures: 5,
             login_window_secs: 300,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }

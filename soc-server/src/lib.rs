@@ -14,5 +14,7 @@ pub mod evetime;
 pub mod ingest;
 pub mod query;
 pub mod quickstart;
+pub mod rulecheck;
 pub mod server;
 pub mod store;
+pub mod tls;

@@ -11,6 +11,8 @@ use tokio::net::TcpListener;
 /// A bound, not yet serving, server.
 pub struct Bound {
     listener: TcpListener,
+    /// HTTPS configuration, when a certificate is configured.
+    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
     state: Arc<AppState>,
     /// The actual address (useful with port 0).
     pub addr: SocketAddr,
@@ -18,6 +20,11 @@ pub struct Bound {
 
 /// Opens the store in `config.data` and binds `config.listen`.
 pub async fn bind(config: Config) -> anyhow::Result<Bound> {
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(c), Some(k)) => Some(crate::tls::server_config(c, k)?),
+        (None, None) => None,
+        _ => anyhow::bail!("TLS needs both tls_cert and tls_key (--tls-cert/--tls-key)"),
+    };
     let data = config.data.clone();
     let store = tokio::task::spawn_blocking(move || SqliteStore::open(&data))
         .await?
@@ -30,17 +37,37 @@ pub async fn bind(config: Config) -> anyhow::Result<Bound> {
     let state = Arc::new(AppState::new(Arc::new(store), config));
     Ok(Bound {
         listener,
+        tls,
         state,
         addr,
     })
 }
 
 impl Bound {
+    /// `https` when serving TLS, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
     /// Serves until `shutdown` resolves.
     pub async fn serve(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        if let Some(tls) = self.tls {
+            let app = router(self.state)
+                .layer(axum::middleware::from_fn(crate::tls::peer_as_socket_addr))
+                .into_make_service_with_connect_info::<crate::tls::TlsPeer>();
+            let listener = crate::tls::TlsListener::new(self.listener, tls)?;
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await?;
+            return Ok(());
+        }
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)

@@ -76,7 +76,7 @@ pub enum RulesCommand {
 }
 
 /// Rule and configuration options shared by `run` and `rules check`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RuleArgs {
     /// Exclusive rule file: only the rules given with -S are loaded (repeatable).
     #[arg(
@@ -109,7 +109,7 @@ pub struct RunArgs {
     #[arg(short = 'r', value_name = "PCAP")]
     pub pcap: Option<PathBuf>,
     /// Capture live from this interface (AF_PACKET, TPACKET_V3 ring, promiscuous) until
-    /// SIGINT or SIGTERM.
+    /// SIGINT or SIGTERM; SIGHUP reloads the config file and rules without stopping.
     #[arg(short = 'i', value_name = "IFACE", env = "SENSOR_INTERFACE")]
     pub interface: Option<String>,
     /// Live capture filter (pcap-filter subset: host, net, port, portrange, tcp, udp, icmp,
@@ -159,6 +159,10 @@ pub struct RunArgs {
         hide_env_values = true
     )]
     pub token: Option<String>,
+    /// State directory: rulesets received from the SOC server (DATA/rulesets); default
+    /// LOGDIR.
+    #[arg(long = "data-dir", value_name = "DIR", env = "SENSOR_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Spool directory (events waiting for the server's acknowledgement); default LOGDIR/spool.
     #[arg(long = "spool", value_name = "DIR", env = "SENSOR_SPOOL")]
     pub spool: Option<PathBuf>,

@@ -39,6 +39,7 @@ pub struct Config {
     pub app: AppConfig,
     pub detect: DetectConfig,
     pub output: OutputConfig,
+    pub health: HealthConfig,
 }
 
 /// Address and port groups (`$HOME_NET` …); unset names keep Suricata's stock values.
@@ -52,9 +53,12 @@ pub struct VarsConfig {
 }
 
 /// Rule files and their companion config files.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RulesConfig {
+    /// Live capture with a SOC server: seconds between polls for the server's published
+    /// ruleset (0: never poll; the sensor runs its own rule files).
+    pub poll_interval: u64,
     /// Rule files loaded when no `-S` is given (relative to the config file's folder).
     pub files: Vec<PathBuf>,
     /// `classification.config`; the bundled one is used when unset.
@@ -63,6 +67,35 @@ pub struct RulesConfig {
     pub threshold: Option<PathBuf>,
     /// YARA rule files.
     pub yara: Vec<PathBuf>,
+}
+
+impl Default for RulesConfig {
+    fn default() -> Self {
+        RulesConfig {
+            poll_interval: 60,
+            files: Vec::new(),
+            classification: None,
+            threshold: None,
+            yara: Vec::new(),
+        }
+    }
+}
+
+/// Health reporting to the SOC server (live capture with `--server`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HealthConfig {
+    /// Seconds between heartbeats (0: none). The console flags a sensor silent after
+    /// three intervals without contact.
+    pub heartbeat_interval: u64,
+}
+
+impl Default for HealthConfig {
+    fn default() -> Self {
+        HealthConfig {
+            heartbeat_interval: 30,
+        }
+    }
 }
 
 /// TCP stream engine settings (names as in Suricata's `stream:` section).
@@ -366,6 +399,8 @@ mod tests {
         let d = Config::default();
         assert_eq!(c.stream.depth, d.stream.depth);
         assert_eq!(c.output.types, d.output.types);
+        assert_eq!(c.rules.poll_interval, d.rules.poll_interval);
+        assert_eq!(c.health.heartbeat_interval, d.health.heartbeat_interval);
     }
 
     #[test]

@@ -7,5 +7,6 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod control;
 pub mod output;
 pub mod pipeline;

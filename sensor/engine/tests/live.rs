@@ -236,3 +236,144 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+fn eve_sid_count(eve: &std::path::Path, sid: u64) -> usize {
+    std::fs::read_to_string(eve)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["event_type"] == "alert" && e["alert"]["signature_id"] == sid)
+        .count()
+}
+
+fn wait_for(secs: u64, what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !f() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {secs} s waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// SIGHUP re-reads the rule files while capturing: the new rules apply to the next
+/// packets without a restart; a file that does not load leaves the running rules in place.
+#[test]
+fn sighup_reloads_rules_while_capturing_and_keeps_them_when_the_file_is_broken() {
+    let lab = Lab::new(3);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = std::env::temp_dir().join(format!("sensor-hup-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let all = std::fs::read_to_string(root.join("rules/sensor.rules")).expect("rules");
+    let rule = |sid: &str| -> String {
+        all.lines()
+            .find(|l| l.contains(&format!("sid:{sid};")))
+            .map(|l| format!("{l}\n"))
+            .expect("rule in rules/sensor.rules")
+    };
+    let rules = dir.join("hup.rules");
+    std::fs::write(&rules, rule("1000004")).expect("rules");
+    let web = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &lab.srv,
+            "python3",
+            "-m",
+            "http.server",
+            "8080",
+            "--bind",
+            "10.200.7.2",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 is needed for the test web server");
+    let _web = KillOnDrop(web);
+    let log_path = dir.join("sensor.log");
+    let sensor = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &lab.srv,
+            env!("CARGO_BIN_EXE_sensor"),
+            "--log-level",
+            "info",
+            "run",
+            "-i",
+        ])
+        .arg(lab.srv_if())
+        .arg("-S")
+        .arg(&rules)
+        .arg("-l")
+        .arg(dir.join("out"))
+        .stderr(std::fs::File::create(&log_path).expect("log"))
+        .spawn()
+        .expect("start sensor");
+    let mut sensor = KillOnDrop(sensor);
+    let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    wait_for(20, "live capture started", || {
+        log().contains("live capture started")
+    });
+    let attack = r#"
+import time, urllib.request
+for _ in range(50):
+    try:
+        urllib.request.urlopen("http://10.200.7.2:8080/", timeout=1).read(); break
+    except Exception:
+        time.sleep(0.1)
+try:
+    urllib.request.urlopen("http://10.200.7.2:8080/etc/passwd?id=1%27%20or%20%271%27=%271", timeout=2).read()
+except Exception:
+    pass
+"#;
+    let eve = dir.join("out/eve.json");
+    ok(&["ip", "netns", "exec", &lab.cli, "python3", "-c", attack]);
+    wait_for(20, "sid 1000004", || eve_sid_count(&eve, 1000004) == 1);
+    assert_eq!(eve_sid_count(&eve, 1000002), 0);
+
+    // New rules on disk + SIGHUP: the SQL injection rule replaces the /etc/passwd one.
+    std::fs::write(&rules, rule("1000002")).expect("rules");
+    let pid = sensor.0.id().to_string();
+    ok(&["kill", "-HUP", &pid]);
+    wait_for(20, "'rules reloaded'", || log().contains("rules reloaded"));
+    ok(&["ip", "netns", "exec", &lab.cli, "python3", "-c", attack]);
+    wait_for(20, "sid 1000002 after the reload", || {
+        eve_sid_count(&eve, 1000002) == 1
+    });
+    assert_eq!(
+        eve_sid_count(&eve, 1000004),
+        1,
+        "the removed rule fired again"
+    );
+
+    // A broken file: the reload fails, the running rules stay.
+    std::fs::write(
+        &rules,
+        "alert http any any -> any any (msg:\"broken\"; content:\"x\" sid:7;)\n",
+    )
+    .expect("rules");
+    ok(&["kill", "-HUP", &pid]);
+    wait_for(20, "the failed reload", || {
+        log().contains("ruleset failed to load")
+    });
+    ok(&["ip", "netns", "exec", &lab.cli, "python3", "-c", attack]);
+    wait_for(20, "sid 1000002 with the kept rules", || {
+        eve_sid_count(&eve, 1000002) == 2
+    });
+    assert_eq!(eve_sid_count(&eve, 1000004), 1);
+
+    ok(&["kill", "-TERM", &pid]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = sensor.0.try_wait().expect("wait") {
+            assert!(status.success(), "sensor exited with {status}: {}", log());
+            break;
+        }
+        assert!(Instant::now() < deadline, "sensor did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

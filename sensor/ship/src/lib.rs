@@ -9,6 +9,7 @@ pub mod client;
 pub mod error;
 pub mod spool;
 
+pub use client::control::{ControlClient, Heartbeat, RulesetPoll};
 pub use client::enroll::{enroll, Enrollment};
 pub use client::{
     SensorToken, ShipReport, ShipStatus, Shipper, ShipperConfig, ShipperHandle, TlsOptions,

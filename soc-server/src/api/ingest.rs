@@ -40,7 +40,13 @@ pub async fn ingest(
         }
         None => return Err(ApiError::unauthorized()),
     };
-    let Ok(permit) = state.ingest_slots.clone().try_acquire_owned() else {
+    let permit = state
+        .ingest_slots
+        .clone()
+        .try_acquire_owned()
+        .ok()
+        .filter(|_| state.ingest_rate.try_take());
+    let Some(permit) = permit else {
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "ingest over capacity, retry later",

@@ -5,7 +5,10 @@ mod enroll;
 mod error;
 mod guard;
 mod health;
+mod heartbeat;
 mod ingest;
+mod ingest_rate;
+pub mod rulesets;
 mod search;
 mod state;
 mod triage;
@@ -13,6 +16,7 @@ mod triage;
 pub use admin::{valid_name, valid_name_cli};
 pub use error::ApiError;
 pub use guard::{require_csrf, require_user, run_blocking};
+pub use ingest_rate::IngestRate;
 pub use state::AppState;
 
 use axum::extract::DefaultBodyLimit;
@@ -39,7 +43,18 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/sensors",
             get(admin::list_sensors).post(admin::create_sensor),
         )
-        .route("/api/v1/audit", get(admin::audit));
+        .route("/api/v1/audit", get(admin::audit))
+        .route(
+            "/api/v1/rulesets",
+            get(rulesets::list).post(rulesets::upload),
+        )
+        .route(
+            "/api/v1/rulesets/{version}/publish",
+            post(rulesets::publish),
+        )
+        .route("/api/v1/sensor/ruleset", get(rulesets::for_sensor))
+        .route("/api/v1/sensor/heartbeat", post(heartbeat::heartbeat))
+        .route("/api/v1/sensors/health", get(heartbeat::list));
     api.merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)

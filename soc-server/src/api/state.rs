@@ -17,6 +17,8 @@ pub struct AppState {
     pub ingest_slots: Arc<Semaphore>,
     /// Failed-login bookkeeping.
     pub login_limiter: LoginLimiter,
+    /// Ingest batches per second (`ingest_batches_per_sec`).
+    pub ingest_rate: super::IngestRate,
 }
 
 impl AppState {
@@ -28,6 +30,7 @@ impl AppState {
                 config.login_max_failures.max(1),
                 Duration::from_secs(config.login_window_secs),
             ),
+            ingest_rate: super::IngestRate::new(config.ingest_batches_per_sec),
             store,
             config,
         }

@@ -8,6 +8,8 @@ mod guard;
 mod html;
 mod inbox;
 mod login;
+mod rulesets;
+mod sensors;
 
 use crate::api::AppState;
 use axum::routing::{get, post};
@@ -27,6 +29,13 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/admin", get(admin::page_handler))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/sensors", post(admin::add_sensor))
+        .route("/sensors", get(sensors::page_handler))
+        .route("/sensors/enroll", post(sensors::enroll))
+        .route(
+            "/rulesets",
+            get(rulesets::page_handler).post(rulesets::upload),
+        )
+        .route("/rulesets/{version}/publish", post(rulesets::publish))
         .route("/static/app.js", get(assets::js))
         .route("/static/app.css", get(assets::css))
 }

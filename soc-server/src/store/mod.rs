@@ -5,9 +5,11 @@
 //! The trait is synchronous: async callers run it on the blocking pool.
 
 mod model;
+mod rulesets;
 pub mod sqlite;
 
 pub use model::*;
+pub use rulesets::*;
 
 use crate::query::Expr;
 use thiserror::Error;
@@ -137,6 +139,25 @@ pub trait Store: Send + Sync {
         status: GroupStatus,
         reason: Option<CloseReason>,
     ) -> StoreResult<AlertGroup>;
+
+    // --- rulesets and sensor health ---
+    /// Stores a validated ruleset as the next version (not published).
+    fn create_ruleset(&self, actor: &str, new: &NewRuleset) -> StoreResult<RulesetInfo>;
+    /// All versions, newest first.
+    fn list_rulesets(&self) -> StoreResult<Vec<RulesetInfo>>;
+    /// Makes `version` the one sensors run (audited).
+    fn publish_ruleset(&self, actor: &str, version: i64) -> StoreResult<RulesetInfo>;
+    /// The published version and its text.
+    fn active_ruleset(&self) -> StoreResult<Option<(RulesetInfo, String)>>;
+    /// Records a sensor's heartbeat (the latest is kept) at `now` (µs).
+    fn record_heartbeat(
+        &self,
+        sensor_id: i64,
+        report: &HeartbeatReport,
+        now: i64,
+    ) -> StoreResult<()>;
+    /// Every sensor with its latest heartbeat.
+    fn sensor_health(&self) -> StoreResult<Vec<SensorHealth>>;
 }
 
 /// A query over events.

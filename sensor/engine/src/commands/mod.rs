@@ -5,4 +5,4 @@ pub mod rules_check;
 pub mod run;
 pub mod status;
 
-mod load;
+pub mod load;

@@ -115,8 +115,34 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         1
     };
     let extra_eve: Vec<EveWriter> = (1..workers).map(|_| eve.worker()).collect();
+    let live = args.interface.is_some() && args.pcap.is_none();
+    let data_dir = args
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| args.log_dir.clone());
+    let rulesets = crate::control::rules::RulesetDir::new(&data_dir);
+    let polling = live && shipping.is_some() && cfg.rules.poll_interval > 0;
+    // A live sensor under the SOC's rules comes back with the last ruleset it ran.
+    let mut version = crate::control::rules::LOCAL_VERSION.to_string();
+    let mut engine = loaded.engine;
+    if polling {
+        if let Some((v, file)) = rulesets.current() {
+            match crate::control::rules::build(&args.rules, Some(&file)) {
+                Ok(l) => {
+                    tracing::info!(version = %v, loaded = l.engine.len(), "running the SOC ruleset kept from the last run");
+                    engine = l.engine;
+                    version = v;
+                }
+                Err(e) => {
+                    tracing::error!(version = %v, error = %format!("{e:#}"), "the kept SOC ruleset does not load; running the configured rules")
+                }
+            }
+        }
+    }
+    let engine = std::sync::Arc::new(engine);
+    let rules_loaded = engine.len();
     let pipeline = Pipeline::new(
-        &loaded.engine,
+        engine.clone(),
         flow_cfg.clone(),
         stream_cfg.clone(),
         app_cfg.clone(),
@@ -126,7 +152,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     // Benchmarks time processing from this line on, as they do Suricata's "Engine started".
     eprintln!(
         "sensor: engine started ({} rules loaded in {:.1}s)",
-        loaded.engine.len(),
+        rules_loaded,
         load_started.elapsed().as_secs_f64()
     );
     // Live capture ships in the background while it runs.
@@ -157,31 +183,63 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
                         .map_err(|e| anyhow::anyhow!("cannot capture on {iface}: {e}"))?,
                 );
             }
-            install_stop_signals();
-            tracing::info!(interface = %iface, workers, "live capture started");
+            install_signals();
+            let slot = std::sync::Arc::new(crate::control::EngineSlot::new(
+                engine.clone(),
+                version.clone(),
+            ));
+            let health = std::sync::Arc::new(crate::control::Health::new(workers));
+            let agent = crate::control::agent::Agent {
+                slot: slot.clone(),
+                health: health.clone(),
+                rule_args: &args.rules,
+                client: match &shipping {
+                    Some((_, ship_cfg)) => Some(sensor_ship::ControlClient::new(ship_cfg)?),
+                    None => None,
+                },
+                spool: shipping.as_ref().map(|(s, _)| s.clone()),
+                rulesets,
+                poll_interval: if polling { cfg.rules.poll_interval } else { 0 },
+                heartbeat_interval: cfg.health.heartbeat_interval,
+                interface: iface.clone(),
+                started: std::time::Instant::now(),
+            };
+            tracing::info!(interface = %iface, workers, ruleset = %version, "live capture started");
             let every = std::time::Duration::from_secs(args.stats_interval.max(1));
             let mut caps = captures.into_iter();
             let mut first = caps
                 .next()
                 .ok_or_else(|| anyhow::anyhow!("no capture socket"))?;
-            let engine = &loaded.engine;
             let yara_ref = yara.as_ref();
             std::thread::scope(|scope| -> anyhow::Result<crate::pipeline::RunSummary> {
+                let agent_thread = scope.spawn(move || agent.run(&STOP, &HUP));
                 let mut handles = Vec::new();
-                for (mut cap, eve) in caps.zip(extra_eve) {
+                for (i, (mut cap, eve)) in caps.zip(extra_eve).enumerate() {
                     let (f, st, ap) = (flow_cfg.clone(), stream_cfg.clone(), app_cfg.clone());
+                    let (engine, slot, health) = (engine.clone(), slot.clone(), health.clone());
                     handles.push(scope.spawn(move || {
                         Pipeline::new(engine, f, st, ap, eve, yara_ref)?
+                            .with_rule_slot(slot)
+                            .with_health(health, i + 1)
                             .run_live(&mut cap, &STOP, every)
                     }));
                 }
-                let mut total = pipeline.run_live(&mut first, &STOP, every)?;
+                let first_result = pipeline
+                    .with_rule_slot(slot.clone())
+                    .with_health(health.clone(), 0)
+                    .run_live(&mut first, &STOP, every);
+                // Whatever ended the capture ends the other workers and the agent too.
+                STOP.store(true, std::sync::atomic::Ordering::Relaxed);
+                let mut total = first_result?;
                 for h in handles {
                     let s = h
                         .join()
                         .map_err(|_| anyhow::anyhow!("a capture worker panicked"))??;
                     total.merge(&s);
                 }
+                agent_thread
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("the control agent panicked"))?;
                 Ok(total)
             })?
         }
@@ -199,7 +257,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         summary.seconds,
         pps,
         mbps,
-        loaded.engine.len(),
+        rules_loaded,
         loaded.skipped.len()
     );
     if let Some(handle) = live_shipper {
@@ -247,17 +305,25 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
 
 /// Set by SIGINT/SIGTERM: live capture finishes its flows, writes its last records, exits.
 static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Set by SIGHUP: the control agent reloads the config file and rules.
+static HUP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 extern "C" fn on_stop_signal(_: libc::c_int) {
     // Only an atomic store: async-signal-safe.
     STOP.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
-fn install_stop_signals() {
-    let handler = on_stop_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+extern "C" fn on_hup_signal(_: libc::c_int) {
+    HUP.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn install_signals() {
+    let stop = on_stop_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+    let hup = on_hup_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+    // SAFETY: the handlers only store to atomics, which is async-signal-safe.
     unsafe {
-        libc::signal(libc::SIGINT, handler);
-        libc::signal(libc::SIGTERM, handler);
+        libc::signal(libc::SIGINT, stop);
+        libc::signal(libc::SIGTERM, stop);
+        libc::signal(libc::SIGHUP, hup);
     }
 }

@@ -1,7 +1,9 @@
 //! Detection and alert output, shared by real packets and by the inspection of one side
 //! of a flow without a packet of that side (the peer answered, or the flow ended).
 
-use sensor_detect::{AlertHit, Engine, FlowInput, PacketInput, ThreadCtx, TxView};
+use std::sync::Arc;
+
+use sensor_detect::{AlertHit, Engine, FlowDetectState, FlowInput, PacketInput, ThreadCtx, TxView};
 use sensor_flow::{Direction, Flow};
 
 use super::eve_out::{self, RunSummary};
@@ -12,7 +14,11 @@ use crate::output::EveWriter;
 
 /// The engine with its per-thread state and the outputs it writes to.
 pub(crate) struct Detector<'e> {
-    pub engine: &'e Engine,
+    pub engine: Arc<Engine>,
+    /// Generation of `engine` in the rule slot (0 without a slot).
+    pub generation: u64,
+    /// Where a reloaded engine is published (live capture with rule updates).
+    pub slot: Option<Arc<crate::control::EngineSlot>>,
     pub tctx: ThreadCtx,
     pub eve: EveWriter,
     pub alerts: Vec<AlertHit>,
@@ -37,7 +43,36 @@ pub(crate) fn flow_ref(flow: &Flow<FlowData>, to_server: bool) -> FlowRef {
     }
 }
 
+/// The flow's detection state for engine generation `generation`: flowbits, flowints and
+/// IP-only progress name rules of one engine, so a flow first inspected by an earlier
+/// engine starts over with empty state (its packets, streams and transactions are kept).
+pub(crate) fn detect_state(fd: &mut FlowData, generation: u64) -> &mut FlowDetectState {
+    if fd.detect_generation != generation {
+        fd.detect = FlowDetectState::default();
+        fd.detect_generation = generation;
+    }
+    &mut fd.detect
+}
+
 impl Detector<'_> {
+    /// Takes a newer engine from the slot, if one was published since the last packet.
+    /// Called between packets only, so a packet is always inspected by one engine.
+    pub fn refresh(&mut self) {
+        let Some(slot) = &self.slot else { return };
+        if slot.generation() == self.generation {
+            return;
+        }
+        let (generation, engine) = slot.load();
+        self.tctx = ThreadCtx::new(&engine);
+        self.engine = engine;
+        self.generation = generation;
+        tracing::info!(
+            generation,
+            rules = self.engine.len(),
+            "worker switched to the new rules"
+        );
+    }
+
     /// Inspects what is pending for side `d` of a flow: its un-inspected stream bytes and
     /// its ready transactions, as a pseudo packet of that direction (only stream and
     /// transaction rules apply). `pcap_cnt` is the packet that caused it, if any.
@@ -93,6 +128,7 @@ impl Detector<'_> {
             events,
         };
         self.alerts.clear();
+        detect_state(&mut flow.user, self.generation);
         {
             let views = tx_views(flow.user.app.as_ref(), &ready);
             let refs: Vec<&dyn TxView> = views.iter().map(|v| v.as_dyn()).collect();
@@ -110,7 +146,7 @@ impl Detector<'_> {
         let alerts = std::mem::take(&mut self.alerts);
         eve_out::write_pseudo_alerts(
             &mut self.eve,
-            self.engine,
+            &self.engine,
             &input,
             pcap_cnt,
             &fref,

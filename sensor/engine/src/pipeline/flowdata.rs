@@ -39,6 +39,8 @@ pub struct FlowData {
     pub stream_bytes: [u64; 2],
     /// Detection state: flowbits, IP-only progress.
     pub detect: FlowDetectState,
+    /// Engine generation `detect` belongs to (see `detector::detect_state`).
+    pub detect_generation: u64,
     /// The TLS record of the flow was written.
     pub tls_logged: bool,
     /// HTTP transactions already written as `http` events (by id).

@@ -8,6 +8,7 @@ mod yara;
 
 use std::net::IpAddr;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 use sensor_app::{AppConfig, AppEvent, AppProto, AppState, Probe};
@@ -17,7 +18,7 @@ use sensor_net::capture::FileReader;
 use sensor_net::decode::{Decoder, Packet, L4};
 
 use crate::output::EveWriter;
-use detector::{flow_ref, Detector};
+use detector::{detect_state, flow_ref, Detector};
 pub use eve_out::RunSummary;
 use flowdata::{FlowData, PROBE_LIMIT, STREAM_CHUNK};
 use sensor_app::detect::Outcome;
@@ -46,6 +47,8 @@ pub struct Pipeline<'e> {
     /// An empty buffer with capacity, swapped in for a flow's inspected stream bytes.
     spare_chunk: Vec<u8>,
     det: Detector<'e>,
+    /// Live capture: where this worker publishes its counters (worker index).
+    health: Option<(Arc<crate::control::Health>, usize)>,
 }
 
 fn dir_index(d: Direction) -> usize {
@@ -65,7 +68,7 @@ fn app_dir(d: Direction) -> sensor_app::Direction {
 impl<'e> Pipeline<'e> {
     /// A pipeline writing to `eve`.
     pub fn new(
-        engine: &'e Engine,
+        engine: Arc<Engine>,
         flow_cfg: sensor_flow::FlowConfig,
         stream_cfg: sensor_flow::StreamConfig,
         app_cfg: AppConfig,
@@ -83,14 +86,34 @@ impl<'e> Pipeline<'e> {
             expired: Vec::new(),
             spare_chunk: Vec::new(),
             det: Detector {
-                tctx: ThreadCtx::new(engine),
+                tctx: ThreadCtx::new(&engine),
                 engine,
+                generation: 0,
+                slot: None,
                 eve,
                 alerts: Vec::new(),
                 summary: RunSummary::default(),
                 yara: yara.map(YaraCtx::new).transpose()?,
             },
+            health: None,
         })
+    }
+
+    /// Follows `slot`: an engine published there replaces this pipeline's between two
+    /// packets (flows and their reassembly/app-layer state are kept).
+    pub fn with_rule_slot(mut self, slot: Arc<crate::control::EngineSlot>) -> Self {
+        let (generation, engine) = slot.load();
+        self.det.tctx = ThreadCtx::new(&engine);
+        self.det.engine = engine;
+        self.det.generation = generation;
+        self.det.slot = Some(slot);
+        self
+    }
+
+    /// Live capture: publishes this worker's counters in `health.workers[index]`.
+    pub fn with_health(mut self, health: Arc<crate::control::Health>, index: usize) -> Self {
+        self.health = Some((health, index));
+        self
     }
 
     /// Reads a whole capture file through the pipeline.
@@ -129,6 +152,7 @@ impl<'e> Pipeline<'e> {
         use std::sync::atomic::Ordering;
         let started = std::time::Instant::now();
         let mut last_stats = std::time::Instant::now();
+        let mut last_health = std::time::Instant::now();
         let mut last_ts = 0i64;
         let mut spare: Vec<Packet<'static>> = Vec::with_capacity(4);
         while !stop.load(Ordering::Relaxed) {
@@ -147,6 +171,13 @@ impl<'e> Pipeline<'e> {
                     self.det.eve.flush()?;
                 }
                 Err(e) => return Err(anyhow::anyhow!("capture on {}: {e}", capture.interface())),
+            }
+            if self.health.is_some() && last_health.elapsed() >= std::time::Duration::from_secs(1) {
+                last_health = std::time::Instant::now();
+                let k = capture.stats();
+                if let Some(w) = self.health.as_ref().and_then(|(h, i)| h.workers.get(*i)) {
+                    w.set(self.det.summary.frames, k.packets, k.drops);
+                }
             }
             if last_stats.elapsed() >= stats_every {
                 last_stats = std::time::Instant::now();
@@ -171,6 +202,7 @@ impl<'e> Pipeline<'e> {
         frame: &sensor_net::capture::Frame<'_>,
         spare: Vec<Packet<'static>>,
     ) -> anyhow::Result<Vec<Packet<'static>>> {
+        self.det.refresh();
         self.det.summary.frames += 1;
         self.det.summary.bytes += frame.data.len() as u64;
         let pcap_cnt = self.det.summary.frames;
@@ -392,6 +424,7 @@ impl<'e> Pipeline<'e> {
             stream_bytes: flow.user.stream_bytes,
         });
         let ready = std::mem::take(&mut self.ready);
+        detect_state(&mut flow.user, self.det.generation);
         let (app, detect) = (&flow.user.app, &mut flow.user.detect);
         let deferred = &mut flow.user.deferred_http_events;
         self.det.alerts.clear();
@@ -426,7 +459,7 @@ impl<'e> Pipeline<'e> {
         let alerts = std::mem::take(&mut self.det.alerts);
         eve_out::write_alerts(
             &mut self.det.eve,
-            self.det.engine,
+            &self.det.engine,
             p,
             Some(&fref),
             &alerts,
@@ -484,7 +517,7 @@ impl<'e> Pipeline<'e> {
         let alerts = std::mem::take(&mut self.det.alerts);
         eve_out::write_alerts(
             &mut self.det.eve,
-            self.det.engine,
+            &self.det.engine,
             p,
             None,
             &alerts,
@@ -551,7 +584,7 @@ impl<'e> Pipeline<'e> {
             self.decoder.counters(),
             &self.flows.counters(),
             &self.flows.stream_counters(),
-            self.det.engine,
+            &self.det.engine,
             self.det.tctx.evaluated,
         )
     }

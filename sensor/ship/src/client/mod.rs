@@ -2,6 +2,7 @@
 
 mod backoff;
 mod config;
+pub mod control;
 pub mod enroll;
 mod shipper;
 pub mod tls;

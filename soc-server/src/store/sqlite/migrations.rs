@@ -137,6 +137,39 @@ CREATE TABLE enrollments (
 );
 "#,
     ),
+    (
+        5,
+        r#"
+-- Ruleset versions uploaded by admins (validated with the sensor's parser) and the one
+-- published to sensors; the latest heartbeat of each sensor (and the one before, for the
+-- event rate).
+CREATE TABLE rulesets (
+    version INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    text TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    rules_loaded INTEGER NOT NULL,
+    rules_skipped INTEGER NOT NULL,
+    report TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded INTEGER NOT NULL,
+    published INTEGER
+);
+CREATE TABLE ruleset_active (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL REFERENCES rulesets(version),
+    published INTEGER NOT NULL
+);
+CREATE TABLE sensor_health (
+    sensor_id INTEGER PRIMARY KEY REFERENCES sensors(id),
+    received INTEGER NOT NULL,
+    report TEXT NOT NULL,
+    events INTEGER NOT NULL,
+    prev_received INTEGER,
+    prev_events INTEGER
+);
+"#,
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

@@ -7,6 +7,7 @@ mod ingest;
 mod migrations;
 mod principals;
 mod read;
+mod rulesets;
 mod triage;
 
 use super::{
@@ -14,6 +15,7 @@ use super::{
     IngestOutcome, Page, Role, Sensor, Store, StoreError, StoreResult, StoredEvent, TokenPrincipal,
     User,
 };
+use super::{HeartbeatReport, NewRuleset, RulesetInfo, SensorHealth};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -200,6 +202,29 @@ impl Store for SqliteStore {
         reason: Option<CloseReason>,
     ) -> StoreResult<AlertGroup> {
         self.write(|c| triage::set_group_status(c, actor, id, status, reason))
+    }
+    fn create_ruleset(&self, actor: &str, new: &NewRuleset) -> StoreResult<RulesetInfo> {
+        self.write(|c| rulesets::create(c, actor, new))
+    }
+    fn list_rulesets(&self) -> StoreResult<Vec<RulesetInfo>> {
+        self.read(rulesets::list)
+    }
+    fn publish_ruleset(&self, actor: &str, version: i64) -> StoreResult<RulesetInfo> {
+        self.write(|c| rulesets::publish(c, actor, version))
+    }
+    fn active_ruleset(&self) -> StoreResult<Option<(RulesetInfo, String)>> {
+        self.read(rulesets::active)
+    }
+    fn record_heartbeat(
+        &self,
+        sensor_id: i64,
+        report: &HeartbeatReport,
+        now: i64,
+    ) -> StoreResult<()> {
+        self.write(|c| rulesets::record_heartbeat(c, sensor_id, report, now))
+    }
+    fn sensor_health(&self) -> StoreResult<Vec<SensorHealth>> {
+        self.read(rulesets::sensor_health)
     }
 }
 
