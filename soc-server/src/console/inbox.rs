@@ -102,6 +102,7 @@ pub async fn page_handler(
         ),
     };
     let gq = GroupQuery {
+        show_suppressed: false,
         filter,
         statuses,
         limit: 200,

@@ -1,13 +1,16 @@
 //! The embedded SQLite backend: one writer connection, a few reader connections, WAL mode.
 
 mod audit;
+mod cases;
 mod filter;
 mod fts;
 mod ingest;
 mod migrations;
 mod principals;
 mod read;
+mod suppress;
 mod triage;
+mod workflow;
 
 use super::{
     AlertGroup, AuditEntry, CloseReason, EventQuery, GroupQuery, GroupStatus, IngestBatch,
@@ -61,6 +64,7 @@ impl SqliteStore {
         let path = data_dir.join("soc.db");
         let mut writer = Connection::open(&path)?;
         configure(&writer)?;
+        suppress::register_functions(&writer)?;
         migrations::migrate(&mut writer)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
@@ -71,6 +75,7 @@ impl SqliteStore {
                     | OpenFlags::SQLITE_OPEN_URI,
             )?;
             r.busy_timeout(Duration::from_secs(15))?;
+            suppress::register_functions(&r)?;
             readers.push(Mutex::new(r));
         }
         Ok(SqliteStore {
