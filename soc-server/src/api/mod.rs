@@ -1,6 +1,7 @@
 //! The HTTP API (`/api/v1/…`, `/healthz`) and the router that also mounts the console.
 
 mod admin;
+mod cases;
 mod enroll;
 mod error;
 mod guard;
@@ -8,7 +9,9 @@ mod health;
 mod ingest;
 mod search;
 mod state;
+mod suppressions;
 mod triage;
+pub mod workflow;
 
 pub use admin::{valid_name, valid_name_cli};
 pub use error::ApiError;
@@ -16,7 +19,7 @@ pub use guard::{require_csrf, require_user, run_blocking};
 pub use state::AppState;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use std::sync::Arc;
 
@@ -39,7 +42,24 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/sensors",
             get(admin::list_sensors).post(admin::create_sensor),
         )
-        .route("/api/v1/audit", get(admin::audit));
+        .route("/api/v1/audit", get(admin::audit))
+        // Triage workflow: assignees, comments, bulk actions, cases, suppressions.
+        .route("/api/v1/groups/bulk", post(workflow::bulk))
+        .route("/api/v1/groups/{id}/assignee", post(workflow::assign))
+        .route(
+            "/api/v1/groups/{id}/comments",
+            get(workflow::comments).post(workflow::add_comment),
+        )
+        .route("/api/v1/cases", get(cases::list).post(cases::create))
+        .route("/api/v1/cases/{id}", get(cases::get).patch(cases::update))
+        .route("/api/v1/cases/{id}/groups", post(cases::add_groups))
+        .route("/api/v1/cases/{id}/comments", post(cases::comment))
+        .route("/api/v1/cases/{id}/observables", post(cases::add_observable))
+        .route(
+            "/api/v1/suppressions",
+            get(suppressions::list).post(suppressions::create),
+        )
+        .route("/api/v1/suppressions/{id}", delete(suppressions::delete));
     api.merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)

@@ -216,7 +216,12 @@ pub fn create(
 ) -> StoreResult<Case> {
     let title = check_title(&new.title)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let groups = groups_of(&tx, group_ids)?;
+    // A case may also be opened by hand, without alert groups.
+    let groups = if group_ids.is_empty() {
+        Vec::new()
+    } else {
+        groups_of(&tx, group_ids)?
+    };
     let severity = match new.severity {
         Some(s) => check_severity(s)?,
         None => groups.iter().map(|g| g.severity).min().unwrap_or(3).clamp(1, 4),
