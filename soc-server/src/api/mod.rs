@@ -14,6 +14,8 @@ mod triage;
 pub mod workflow;
 
 pub use admin::{valid_name, valid_name_cli};
+pub use cases::parse_status as cases_status;
+pub use suppressions::expiry as suppression_expiry;
 pub use error::ApiError;
 pub use guard::{require_csrf, require_user, run_blocking};
 pub use state::AppState;

@@ -2,12 +2,16 @@
 
 mod admin;
 mod assets;
+mod cases;
 mod event;
 mod group;
 mod guard;
 mod html;
 mod inbox;
+mod live;
 mod login;
+mod suppressions;
+mod workflow;
 
 use crate::api::AppState;
 use axum::routing::{get, post};
@@ -27,6 +31,20 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/admin", get(admin::page_handler))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/sensors", post(admin::add_sensor))
+        // Triage workflow: bulk actions, live inbox, assignee, comments, cases, suppressions.
+        .route("/inbox/bulk", post(workflow::bulk))
+        .route("/inbox/live", get(live::stream))
+        .route("/groups/{id}/assignee", post(workflow::assign))
+        .route("/groups/{id}/comments", post(workflow::comment))
+        .route("/cases", get(cases::list).post(workflow::escalate))
+        .route("/cases/{id}", get(cases::show).post(cases::update))
+        .route("/cases/{id}/comments", post(cases::comment))
+        .route("/cases/{id}/observables", post(cases::add_observable))
+        .route(
+            "/suppressions",
+            get(suppressions::list).post(suppressions::create),
+        )
+        .route("/suppressions/{id}/delete", post(suppressions::delete))
         .route("/static/app.js", get(assets::js))
         .route("/static/app.css", get(assets::css))
 }
