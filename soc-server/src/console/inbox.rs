@@ -154,7 +154,7 @@ pub fn row_html(g: &AlertGroup, cu: &ConsoleUser, back: &str) -> String {
     }
     format!(
         r#"<tr class="group{supp}" data-id="{id}" data-href="/groups/{id}" data-v="{v}">{check}<td>{sev}</td><td class="sig"><a href="/groups/{id}">{sig}</a><div class="sub">{sub}</div></td>
-<td class="ip">{src}</td><td class="ip">{dst}</td><td class="num">{count}</td><td class="time">{last}<div class="sub">first {first}</div></td><td>{sensor}</td>
+<td class="ip">{src}</td><td class="ip">{dst}</td><td class="num">{count}</td><td class="time">{last}<div class="sub">first {first}</div></td><td class="sensor">{sensor}</td>
 <td><span class="status st-{status}">{status}{reason}</span></td><td class="actions">{actions}</td></tr>"#,
         supp = if g.suppressed { " suppressed" } else { "" },
         id = g.id,
@@ -341,8 +341,8 @@ fn inbox_html(
 <select name="status">{status_opts}</select><label class="check"><input type="checkbox" name="suppressed" value="1"{supp_checked}> show suppressed</label><button>Search</button></form>{notice}
 <p class="hint">Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>x</kbd> select, <kbd>Enter</kbd> open, <kbd>a</kbd> acknowledge, <kbd>c</kbd> close, <kbd>e</kbd> escalate, <kbd>/</kbd> search</p>
 {bulk}
-<table class="inbox"{live}><thead><tr>{sel_head}<th>Sev</th><th>Signature</th><th>Source</th><th>Destination</th><th class="num">Count</th>
-<th>Last seen</th><th>Sensor</th><th>Status</th><th></th></tr></thead><tbody>{rows}</tbody></table>{pager}"#,
+<table class="inbox groups"{live}><thead><tr>{sel_head}<th class="c-sev">Sev</th><th class="c-sig">Signature</th><th class="c-ip">Source</th><th class="c-ip">Destination</th><th class="num c-num">Count</th>
+<th class="c-time">Last seen</th><th class="c-sensor">Sensor</th><th class="c-status">Status</th><th class="c-act"></th></tr></thead><tbody>{rows}</tbody></table>{pager}"#,
         q = esc(&p.q),
         supp_checked = if p.show_suppressed() { " checked" } else { "" },
     );
