@@ -166,7 +166,7 @@ fn render(cu: &ConsoleUser, d: &CaseDetail, users: &[User]) -> Response {
             format!(
                 r#"<li class="tl-{k}"><div class="tl-head"><span class="tl-kind">{k}</span> <b>{who}</b> <span class="muted">{when}</span></div>{detail}</li>"#,
                 k = esc(&t.kind),
-                who = esc(&t.actor),
+                who = esc(super::html::who(&t.actor)),
                 when = time(t.ts),
             )
         })
@@ -237,7 +237,7 @@ fn render(cu: &ConsoleUser, d: &CaseDetail, users: &[User]) -> Response {
         st = status_badge(c.status),
         who = esc(c.assignee.as_deref().unwrap_or("nobody")),
         created = time(c.created),
-        author = esc(&c.author),
+        author = esc(super::html::who(&c.author)),
         updated = time(c.updated),
         ng = d.alert_groups.len(),
         no = d.observable_list.len(),

@@ -158,7 +158,7 @@ fn comments_html(comments: &[Comment]) -> String {
         .map(|c| {
             format!(
                 r#"<li class="tl-comment"><div class="tl-head"><b>{who}</b> <span class="muted">{when}</span></div><div class="comment-body">{body}</div></li>"#,
-                who = esc(&c.author),
+                who = esc(super::html::who(&c.author)),
                 when = time(c.ts),
                 body = esc(&c.body),
             )

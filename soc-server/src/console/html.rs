@@ -95,6 +95,11 @@ pub fn error(status: StatusCode, message: &str) -> Response {
     r
 }
 
+/// An audit actor for display: `user:alice` → `alice` (`cli` and others unchanged).
+pub fn who(actor: &str) -> &str {
+    actor.strip_prefix("user:").unwrap_or(actor)
+}
+
 /// Severity as a badge.
 pub fn severity(sev: i64) -> String {
     let class = match sev {

@@ -72,7 +72,7 @@ pub async fn list(
                 dst = x.dest.as_deref().map(esc).unwrap_or_else(dash),
                 sensor = x.sensor.as_deref().map(esc).unwrap_or_else(dash),
                 reason = esc(&x.reason),
-                author = esc(&x.author),
+                author = esc(super::html::who(&x.author)),
                 created = time(x.created),
                 exp = x.expires.map(time).unwrap_or_else(|| "never".into()),
                 state = if x.active {
