@@ -381,12 +381,18 @@ fn workflow(s: &Server, b: &Browser, sensor_token: &str) -> anyhow::Result<()> {
     let groups_in_case = b.find_all(&format!(r#"a[href="{group}"]"#))?.len();
     assert!(groups_in_case >= 1, "the case lists {group}");
     let timeline = b.text(&b.find("ol.timeline")?)?;
-    assert!(timeline.contains("ESCALATION") || timeline.contains("escalation"), "{timeline}");
+    assert!(
+        timeline.contains("ESCALATION") || timeline.contains("escalation"),
+        "{timeline}"
+    );
     b.screenshot("12-case-from-e-key")?;
 
     // 11. Comment on the case and take it in progress.
     let ta = b.find("form.comment-form textarea")?;
-    b.send_keys(&ta, "Landing page served to the client; checking the host for the payload.")?;
+    b.send_keys(
+        &ta,
+        "Landing page served to the client; checking the host for the payload.",
+    )?;
     b.click_css("form.comment-form button")?;
     b.wait_until("the comment on the case timeline", |b| {
         Ok(texts(b, "ol.timeline .comment-body")?
@@ -446,7 +452,11 @@ fn workflow(s: &Server, b: &Browser, sensor_token: &str) -> anyhow::Result<()> {
     b.goto(&format!("{base}/inbox?status=acknowledged"))?;
     b.wait_for("tr.group")?;
     for href in &picked {
-        assert_eq!(row_status(b, href)?.as_deref(), Some("acknowledged"), "{href}");
+        assert_eq!(
+            row_status(b, href)?.as_deref(),
+            Some("acknowledged"),
+            "{href}"
+        );
     }
 
     // 14. Suppress one group from its page: it leaves the inbox, the toggle shows it.
@@ -458,7 +468,9 @@ fn workflow(s: &Server, b: &Browser, sensor_token: &str) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("no group left to suppress"))?;
     b.goto(&format!("{base}{victim}"))?;
     b.click_css(r#"a.button[href^="/suppressions"]"#)?;
-    b.wait_for_path("the suppression form", |p| p.starts_with("/suppressions?sid="))?;
+    b.wait_for_path("the suppression form", |p| {
+        p.starts_with("/suppressions?sid=")
+    })?;
     let reason = b.wait_for("form.supp-form input[name=reason]")?;
     b.send_keys(&reason, "Known scanner in the lab network")?;
     b.click_css("form.supp-form button")?;
@@ -479,8 +491,10 @@ fn workflow(s: &Server, b: &Browser, sensor_token: &str) -> anyhow::Result<()> {
     b.goto(&format!("{base}/inbox?suppressed=1"))?;
     b.wait_for("tr.group")?;
     assert_eq!(
-        b.find_all(&format!(r#"tr.group.suppressed[data-href="{victim}"] .tag-supp"#))?
-            .len(),
+        b.find_all(&format!(
+            r#"tr.group.suppressed[data-href="{victim}"] .tag-supp"#
+        ))?
+        .len(),
         1,
         "the toggle shows it, marked"
     );
@@ -494,7 +508,14 @@ fn workflow(s: &Server, b: &Browser, sensor_token: &str) -> anyhow::Result<()> {
     let before = b.attr(&b.wait_for("tr.group.selected")?, "data-href")?;
     b.execute("window.__sameDocument = 42;", vec![])?;
     let now = soc_server::evetime::format_timestamp(soc_server::evetime::now_micros());
-    let line = alert(&now, 9_000_001, "CITY LIVE beacon to known C2", "10.9.9.9", "203.0.113.50", 991);
+    let line = alert(
+        &now,
+        9_000_001,
+        "CITY LIVE beacon to known C2",
+        "10.9.9.9",
+        "203.0.113.50",
+        991,
+    );
     let r = s.ingest(sensor_token, 10_874, format!("{line}\n").as_bytes(), &[]);
     assert_eq!(r.status, 200, "ingest: {}", r.text());
     let live_row = b.wait_until("the live row", |b| {
@@ -528,9 +549,9 @@ fn workflow(s: &Server, b: &Browser, sensor_token: &str) -> anyhow::Result<()> {
     b.wait_for("table.audit")?;
     let entries = audit_rows(b)?;
     let has = |action: &str, target: &str| {
-        entries
-            .iter()
-            .any(|c| c.len() == 6 && c[1] == "user:root" && c[2] == action && c[3].starts_with(target))
+        entries.iter().any(|c| {
+            c.len() == 6 && c[1] == "user:root" && c[2] == action && c[3].starts_with(target)
+        })
     };
     let case_target = case.replace("/cases/", "case:");
     let group_target = group.replace("/groups/", "group:");

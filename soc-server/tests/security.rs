@@ -305,7 +305,11 @@ const WORKFLOW_WRITES: &[(&str, &str, &str)] = &[
         "/api/v1/cases/1/observables",
         r#"{"kind":"ip","value":"192.0.2.1"}"#,
     ),
-    ("POST", "/api/v1/groups/1/assignee", r#"{"assignee":"root"}"#),
+    (
+        "POST",
+        "/api/v1/groups/1/assignee",
+        r#"{"assignee":"root"}"#,
+    ),
     ("POST", "/api/v1/groups/1/comments", r#"{"body":"x"}"#),
     (
         "POST",
@@ -388,7 +392,14 @@ fn assert_workflow_unchanged(s: &Server, admin: &str) {
     let supp = supp.as_array().unwrap();
     assert_eq!(supp.len(), 1, "{supp:?}");
     assert_eq!(supp[0]["active"], true);
-    assert_eq!(s.get_bearer("/api/v1/cases", admin).json().as_array().unwrap().len(), 1);
+    assert_eq!(
+        s.get_bearer("/api/v1/cases", admin)
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -484,7 +495,8 @@ fn viewers_read_the_workflow_but_cannot_change_it() {
         assert_eq!(r.status, 200, "{page}");
         let html = r.text();
         assert!(
-            !html.contains("<textarea") && !html.contains(r#"method="post" action="/cases"#)
+            !html.contains("<textarea")
+                && !html.contains(r#"method="post" action="/cases"#)
                 && !html.contains(r#"action="/suppressions""#),
             "{page} offers no changing forms to viewers"
         );

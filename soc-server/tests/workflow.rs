@@ -23,7 +23,9 @@ impl<'a> Api<'a> {
         }
     }
     fn get(&self, path: &str) -> Value {
-        let r = self.s.get_bearer(path, self.auth.trim_start_matches("Bearer "));
+        let r = self
+            .s
+            .get_bearer(path, self.auth.trim_start_matches("Bearer "));
         assert_eq!(r.status, 200, "GET {path}: {}", r.text());
         r.json()
     }
@@ -190,7 +192,10 @@ fn escalation_opens_a_case_with_observables_and_a_timeline() {
         json!({"kind": "ip", "value": "10.0.0.300"}),
     );
     assert_eq!(st, 400);
-    assert!(err["error"].as_str().unwrap().contains("not an IPv4 or IPv6"));
+    assert!(err["error"]
+        .as_str()
+        .unwrap()
+        .contains("not an IPv4 or IPv6"));
     let (st, _) = api.send(
         "POST",
         &format!("/api/v1/cases/{id}/observables"),
@@ -368,7 +373,10 @@ fn suppressions_hide_matching_groups_until_they_end() {
     // Bad suppressions are refused with the reason.
     for (body, want) in [
         (json!({"reason": "x"}), "at least one"),
-        (json!({"src": "10.0.0.0/40", "reason": "x"}), "prefix length"),
+        (
+            json!({"src": "10.0.0.0/40", "reason": "x"}),
+            "prefix length",
+        ),
         (json!({"sensor": "nope", "reason": "x"}), "no sensor named"),
         (json!({"sid": 1, "reason": " "}), "reason"),
         (
@@ -390,7 +398,10 @@ fn suppressions_hide_matching_groups_until_they_end() {
     assert_eq!(cidr["groups"], 1);
     assert_eq!(cidr["author"], "user:ana");
     let open = api.group_ids("");
-    assert!(!open.contains(&scan_a) && open.contains(&scan_b), "{open:?}");
+    assert!(
+        !open.contains(&scan_a) && open.contains(&scan_b),
+        "{open:?}"
+    );
     let all = api.get("/api/v1/groups?suppressed=true");
     let hidden = all["items"]
         .as_array()
@@ -508,12 +519,22 @@ fn the_live_inbox_streams_new_and_changed_groups() {
     let mut buf = String::new();
     read_until(&mut stream, &mut buf, "\r\n\r\n");
     assert!(buf.starts_with("HTTP/1.1 200"), "{buf}");
-    assert!(buf.to_ascii_lowercase().contains("text/event-stream"), "{buf}");
+    assert!(
+        buf.to_ascii_lowercase().contains("text/event-stream"),
+        "{buf}"
+    );
     // First the current rows, then what changes.
     read_until(&mut stream, &mut buf, "CITY SCAN sweep");
     assert!(buf.contains("event: group"), "{buf}");
     buf.clear();
-    let line = alert(TS, 1000099, "CITY LIVE new thing", "10.7.7.7", "10.0.0.10", 77);
+    let line = alert(
+        TS,
+        1000099,
+        "CITY LIVE new thing",
+        "10.7.7.7",
+        "10.0.0.10",
+        77,
+    );
     assert_eq!(
         s.ingest(&sensor, 5, format!("{line}\n").as_bytes(), &[])
             .status,

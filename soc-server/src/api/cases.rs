@@ -180,6 +180,9 @@ pub async fn add_observable(
     let actor = actor(&user);
     let kind = b.kind.parse().map_err(ApiError::bad_request)?;
     Ok(Json(
-        run_blocking(&state, move |s| s.add_observable(&actor, id, kind, &b.value)).await?,
+        run_blocking(&state, move |s| {
+            s.add_observable(&actor, id, kind, &b.value)
+        })
+        .await?,
     ))
 }

@@ -15,10 +15,10 @@ pub mod workflow;
 
 pub use admin::{valid_name, valid_name_cli};
 pub use cases::parse_status as cases_status;
-pub use suppressions::expiry as suppression_expiry;
 pub use error::ApiError;
 pub use guard::{require_csrf, require_user, run_blocking};
 pub use state::AppState;
+pub use suppressions::expiry as suppression_expiry;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
@@ -56,7 +56,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/cases/{id}", get(cases::get).patch(cases::update))
         .route("/api/v1/cases/{id}/groups", post(cases::add_groups))
         .route("/api/v1/cases/{id}/comments", post(cases::comment))
-        .route("/api/v1/cases/{id}/observables", post(cases::add_observable))
+        .route(
+            "/api/v1/cases/{id}/observables",
+            post(cases::add_observable),
+        )
         .route(
             "/api/v1/suppressions",
             get(suppressions::list).post(suppressions::create),

@@ -46,7 +46,9 @@ pub fn expiry(at: Option<&str>, hours: Option<u32>) -> Result<Option<i64>, ApiEr
         (Some(t), None) => crate::evetime::parse_timestamp(t)
             .map(Some)
             .map_err(|e| ApiError::bad_request(format!("expires: {e}"))),
-        (None, Some(0)) => Err(ApiError::bad_request("expires_in_hours: must be at least 1")),
+        (None, Some(0)) => Err(ApiError::bad_request(
+            "expires_in_hours: must be at least 1",
+        )),
         (None, Some(h)) => Ok(Some(
             crate::evetime::now_micros() + i64::from(h) * 3_600_000_000,
         )),

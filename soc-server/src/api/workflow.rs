@@ -9,8 +9,8 @@ use super::{require_csrf, require_user, run_blocking, ApiError, AppState};
 use crate::auth::Via;
 use crate::query::parse;
 use crate::store::{
-    AlertGroup, Case, CloseReason, Comment, GroupQuery, GroupStatus, NewCase, Store,
-    StoreError, StoreResult, User, MAX_BULK,
+    AlertGroup, Case, CloseReason, Comment, GroupQuery, GroupStatus, NewCase, Store, StoreError,
+    StoreResult, User, MAX_BULK,
 };
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -353,7 +353,9 @@ pub async fn bulk(
         run_bulk(s, &actor, &action, &ids)
     })
     .await?;
-    Ok(Json(json!({ "action": body.action, "groups": out.groups, "case": out.case })))
+    Ok(Json(
+        json!({ "action": body.action, "groups": out.groups, "case": out.case }),
+    ))
 }
 
 #[cfg(test)]

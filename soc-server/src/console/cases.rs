@@ -242,12 +242,7 @@ fn render(cu: &ConsoleUser, d: &CaseDetail, users: &[User]) -> Response {
         ng = d.alert_groups.len(),
         no = d.observable_list.len(),
     );
-    page(
-        &format!("Case #{}", c.id),
-        Some(&cu.user),
-        cu.csrf(),
-        &body,
-    )
+    page(&format!("Case #{}", c.id), Some(&cu.user), cu.csrf(), &body)
 }
 
 /// `POST /cases/{id}`: status, severity, assignee (and title when given).

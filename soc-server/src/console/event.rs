@@ -265,9 +265,18 @@ mod tests {
             "http": {"hostname": "shop.city.test", "url": "/x?a=<b>"}
         });
         let s = summary(&v, "edge-01");
-        assert!(s.contains("10.0.0.66:40000") && s.contains("10.0.0.10:80"), "{s}");
-        assert!(s.contains("CITY &lt;script&gt;") && s.contains("sid 1000001"), "{s}");
-        assert!(s.contains("shop.city.test") && s.contains("/x?a=&lt;b&gt;"), "{s}");
+        assert!(
+            s.contains("10.0.0.66:40000") && s.contains("10.0.0.10:80"),
+            "{s}"
+        );
+        assert!(
+            s.contains("CITY &lt;script&gt;") && s.contains("sid 1000001"),
+            "{s}"
+        );
+        assert!(
+            s.contains("shop.city.test") && s.contains("/x?a=&lt;b&gt;"),
+            "{s}"
+        );
         assert!(s.contains("edge-01") && s.contains("http"), "{s}");
     }
 

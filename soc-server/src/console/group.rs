@@ -1,11 +1,11 @@
 //! One alert group: its facts, triage actions and latest alerts.
 
+use super::guard::ConsoleUser;
 use super::guard::{page_user, to_page};
 use super::html::{esc, page, severity, time};
 use super::inbox::actions;
-use crate::api::{run_blocking, AppState};
-use super::guard::ConsoleUser;
 use super::inbox::user_options;
+use crate::api::{run_blocking, AppState};
 use crate::store::{AlertGroup, Case, CaseStatus, Comment, EventQuery, User};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};

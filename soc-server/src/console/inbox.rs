@@ -229,10 +229,7 @@ pub fn user_options(users: &[User], selected: Option<&str>) -> String {
             } else {
                 ""
             };
-            format!(
-                r#"<option value="{n}"{sel}>{n}</option>"#,
-                n = esc(&u.name)
-            )
+            format!(r#"<option value="{n}"{sel}>{n}</option>"#, n = esc(&u.name))
         })
         .collect()
 }
@@ -295,7 +292,11 @@ fn inbox_html(
     };
     let pager = format!(
         r#"<div class="pager">{newer}<span class="range">{from}&ndash;<span id="shown-to">{shown_to}</span> of {total}</span>{more}</div>"#,
-        from = if groups.is_empty() { 0 } else { u64::from(p.offset) + 1 },
+        from = if groups.is_empty() {
+            0
+        } else {
+            u64::from(p.offset) + 1
+        },
     );
     let bulk = if triage {
         format!(

@@ -94,10 +94,7 @@ pub async fn list(
             .iter()
             .map(|s| {
                 let sel = if s.name == p.sensor { " selected" } else { "" };
-                format!(
-                    r#"<option value="{n}"{sel}>{n}</option>"#,
-                    n = esc(&s.name)
-                )
+                format!(r#"<option value="{n}"{sel}>{n}</option>"#, n = esc(&s.name))
             })
             .collect();
         let exp_opts: String = EXPIRIES
@@ -149,8 +146,9 @@ pub async fn create(
         let opt = |k: &str| Some(f.str(k).trim().to_string()).filter(|s| !s.is_empty());
         let sid = opt("sid")
             .map(|s| {
-                s.parse::<i64>()
-                    .map_err(|_| ApiError::bad_request(format!("signature id: '{s}' is not a number")))
+                s.parse::<i64>().map_err(|_| {
+                    ApiError::bad_request(format!("signature id: '{s}' is not a number"))
+                })
             })
             .transpose()?;
         let hours = opt("expires_in_hours")

@@ -28,14 +28,23 @@ pub fn extract(v: &Value, out: &mut BTreeSet<(ObservableKind, String)>) {
             add(ObservableKind::Ip, ip);
         }
     }
-    for path in [&["dns", "rrname"][..], &["http", "hostname"], &["tls", "sni"]] {
+    for path in [
+        &["dns", "rrname"][..],
+        &["http", "hostname"],
+        &["tls", "sni"],
+    ] {
         if let Some(name) = text(path) {
             add(ObservableKind::Domain, name);
         }
     }
     if let Some(dns) = v.get("dns") {
         for list in ["queries", "answers"] {
-            for item in dns.get(list).and_then(Value::as_array).into_iter().flatten() {
+            for item in dns
+                .get(list)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(name) = item.get("rrname").and_then(Value::as_str) {
                     add(ObservableKind::Domain, name);
                 }
@@ -50,7 +59,12 @@ pub fn extract(v: &Value, out: &mut BTreeSet<(ObservableKind, String)>) {
         add(ObservableKind::Url, &absolute);
     }
     let mut files: Vec<&Value> = v.get("fileinfo").into_iter().collect();
-    files.extend(v.get("files").and_then(Value::as_array).into_iter().flatten());
+    files.extend(
+        v.get("files")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten(),
+    );
     for f in files {
         for key in ["md5", "sha1", "sha256"] {
             if let Some(h) = f.get(key).and_then(Value::as_str) {
@@ -145,10 +159,7 @@ mod tests {
         assert!(has(ObservableKind::Domain, "evil.example.com"), "{got:?}");
         assert!(has(ObservableKind::Domain, "alias.example.net"), "{got:?}");
         assert!(
-            has(
-                ObservableKind::Url,
-                "http://Shop.City.TEST/login.php?id=1"
-            ),
+            has(ObservableKind::Url, "http://Shop.City.TEST/login.php?id=1"),
             "{got:?}"
         );
         assert!(

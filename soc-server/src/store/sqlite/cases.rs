@@ -17,7 +17,8 @@ const SCAN_PER_GROUP: u32 = 500;
 /// Most observables extracted automatically in one escalation.
 const MAX_AUTO_OBSERVABLES: usize = 1000;
 
-const CASE_COLS: &str = "c.id, c.title, c.status, c.severity, c.assignee, c.author, c.created, c.updated,
+const CASE_COLS: &str =
+    "c.id, c.title, c.status, c.severity, c.assignee, c.author, c.created, c.updated,
     (SELECT COUNT(*) FROM alert_groups g WHERE g.case_id = c.id),
     (SELECT COUNT(*) FROM case_observables o WHERE o.case_id = c.id)
     FROM cases c";
@@ -51,7 +52,9 @@ fn one(conn: &Connection, id: i64) -> StoreResult<Case> {
 fn check_title(title: &str) -> StoreResult<String> {
     let t = title.trim();
     if t.is_empty() || t.chars().count() > 200 {
-        return Err(StoreError::Invalid("title: expected 1-200 characters".into()));
+        return Err(StoreError::Invalid(
+            "title: expected 1-200 characters".into(),
+        ));
     }
     Ok(t.to_string())
 }
@@ -76,7 +79,9 @@ pub fn check_user(conn: &Connection, name: &str) -> StoreResult<()> {
     if exists {
         Ok(())
     } else {
-        Err(StoreError::Invalid(format!("assignee: no user named '{name}'")))
+        Err(StoreError::Invalid(format!(
+            "assignee: no user named '{name}'"
+        )))
     }
 }
 
@@ -91,7 +96,13 @@ pub fn check_comment(body: &str) -> StoreResult<String> {
     Ok(b.to_string())
 }
 
-fn timeline(conn: &Connection, case_id: i64, actor: &str, kind: &str, detail: &str) -> StoreResult<i64> {
+fn timeline(
+    conn: &Connection,
+    case_id: i64,
+    actor: &str,
+    kind: &str,
+    detail: &str,
+) -> StoreResult<i64> {
     let now = crate::evetime::now_micros();
     conn.execute(
         "INSERT INTO case_timeline (case_id, ts, actor, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -183,9 +194,8 @@ fn extract_from_group(
     group_id: i64,
     out: &mut BTreeSet<(ObservableKind, String)>,
 ) -> StoreResult<()> {
-    let mut st = conn.prepare_cached(
-        "SELECT json FROM events WHERE group_id = ?1 ORDER BY ts DESC LIMIT ?2",
-    )?;
+    let mut st = conn
+        .prepare_cached("SELECT json FROM events WHERE group_id = ?1 ORDER BY ts DESC LIMIT ?2")?;
     let alerts = st.query_map(params![group_id, SCAN_PER_GROUP], |r| r.get::<_, String>(0))?;
     for json in alerts {
         if let Ok(v) = serde_json::from_str(&json?) {
@@ -224,9 +234,18 @@ pub fn create(
     };
     let severity = match new.severity {
         Some(s) => check_severity(s)?,
-        None => groups.iter().map(|g| g.severity).min().unwrap_or(3).clamp(1, 4),
+        None => groups
+            .iter()
+            .map(|g| g.severity)
+            .min()
+            .unwrap_or(3)
+            .clamp(1, 4),
     };
-    let assignee = new.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let assignee = new
+        .assignee
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
     if let Some(a) = assignee {
         check_user(&tx, a)?;
     }
@@ -349,7 +368,13 @@ pub fn update(conn: &mut Connection, actor: &str, id: i64, u: &CaseUpdate) -> St
         let t = check_title(t)?;
         if t != before.title {
             tx.execute("UPDATE cases SET title = ?1 WHERE id = ?2", params![t, id])?;
-            timeline(&tx, id, actor, "title", &format!("title: {} \u{2192} {t}", before.title))?;
+            timeline(
+                &tx,
+                id,
+                actor,
+                "title",
+                &format!("title: {} \u{2192} {t}", before.title),
+            )?;
         }
     }
     if let Some(s) = u.status {
@@ -358,13 +383,22 @@ pub fn update(conn: &mut Connection, actor: &str, id: i64, u: &CaseUpdate) -> St
                 "UPDATE cases SET status = ?1 WHERE id = ?2",
                 params![s.as_str(), id],
             )?;
-            timeline(&tx, id, actor, "status", &format!("status: {} \u{2192} {s}", before.status))?;
+            timeline(
+                &tx,
+                id,
+                actor,
+                "status",
+                &format!("status: {} \u{2192} {s}", before.status),
+            )?;
         }
     }
     if let Some(sev) = u.severity {
         let sev = check_severity(sev)?;
         if sev != before.severity {
-            tx.execute("UPDATE cases SET severity = ?1 WHERE id = ?2", params![sev, id])?;
+            tx.execute(
+                "UPDATE cases SET severity = ?1 WHERE id = ?2",
+                params![sev, id],
+            )?;
             timeline(
                 &tx,
                 id,
@@ -380,7 +414,10 @@ pub fn update(conn: &mut Connection, actor: &str, id: i64, u: &CaseUpdate) -> St
             check_user(&tx, name)?;
         }
         if a != before.assignee.as_deref() {
-            tx.execute("UPDATE cases SET assignee = ?1 WHERE id = ?2", params![a, id])?;
+            tx.execute(
+                "UPDATE cases SET assignee = ?1 WHERE id = ?2",
+                params![a, id],
+            )?;
             timeline(
                 &tx,
                 id,
@@ -396,17 +433,27 @@ pub fn update(conn: &mut Connection, actor: &str, id: i64, u: &CaseUpdate) -> St
     }
     let after = one(&tx, id)?;
     if after != before {
-        let view = |c: &Case| {
-            json!({"title": c.title, "status": c.status, "severity": c.severity, "assignee": c.assignee})
-        };
-        audit::record(&tx, actor, "case.update", &format!("case:{id}"), &view(&before), &view(&after))?;
+        let view = |c: &Case| json!({"title": c.title, "status": c.status, "severity": c.severity, "assignee": c.assignee});
+        audit::record(
+            &tx,
+            actor,
+            "case.update",
+            &format!("case:{id}"),
+            &view(&before),
+            &view(&after),
+        )?;
     }
     tx.commit()?;
     Ok(after)
 }
 
 /// A comment on the case's timeline.
-pub fn comment(conn: &mut Connection, actor: &str, id: i64, body: &str) -> StoreResult<TimelineEntry> {
+pub fn comment(
+    conn: &mut Connection,
+    actor: &str,
+    id: i64,
+    body: &str,
+) -> StoreResult<TimelineEntry> {
     let body = check_comment(body)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     one(&tx, id)?;
@@ -457,7 +504,13 @@ pub fn add_observable(
         return Err(StoreError::Conflict(format!("observable {kind} {value}")));
     }
     let obs_id = tx.last_insert_rowid();
-    timeline(&tx, id, actor, "observable", &format!("{kind} {value} added"))?;
+    timeline(
+        &tx,
+        id,
+        actor,
+        "observable",
+        &format!("{kind} {value} added"),
+    )?;
     audit::record(
         &tx,
         actor,

@@ -155,7 +155,11 @@ fn audit_view(s: &Suppression) -> serde_json::Value {
 
 /// Creates one after checking it: at least one criterion, valid networks, a known
 /// sensor, a reason, an expiry in the future.
-pub fn create(conn: &mut Connection, actor: &str, new: &NewSuppression) -> StoreResult<Suppression> {
+pub fn create(
+    conn: &mut Connection,
+    actor: &str,
+    new: &NewSuppression,
+) -> StoreResult<Suppression> {
     let net = |v: &Option<String>, what: &str| -> StoreResult<Option<String>> {
         v.as_deref()
             .map(str::trim)
@@ -181,7 +185,9 @@ pub fn create(conn: &mut Connection, actor: &str, new: &NewSuppression) -> Store
     }
     let reason = new.reason.trim();
     if reason.is_empty() || reason.len() > 1000 {
-        return Err(StoreError::Invalid("reason: expected 1-1000 characters".into()));
+        return Err(StoreError::Invalid(
+            "reason: expected 1-1000 characters".into(),
+        ));
     }
     let now = crate::evetime::now_micros();
     if new.expires.is_some_and(|e| e <= now) {
@@ -203,7 +209,16 @@ pub fn create(conn: &mut Connection, actor: &str, new: &NewSuppression) -> Store
     tx.execute(
         "INSERT INTO suppressions (sid, src, dest, sensor_id, reason, author, created, expires)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![new.sid, src, dest, sensor_id, reason, actor, now, new.expires],
+        params![
+            new.sid,
+            src,
+            dest,
+            sensor_id,
+            reason,
+            actor,
+            now,
+            new.expires
+        ],
     )?;
     let id = tx.last_insert_rowid();
     let created = one(&tx, id)?.ok_or_else(|| StoreError::NotFound(format!("suppression {id}")))?;
