@@ -283,3 +283,279 @@ fn session_cookie_is_secure_httponly_strict() {
         assert!(set.contains(attr), "{set}");
     }
 }
+
+// --- triage workflow routes (cases, assignee, comments, bulk, suppressions, live) ---
+
+/// Read routes of the workflow (JSON).
+const WORKFLOW_READS: &[&str] = &[
+    "/api/v1/cases",
+    "/api/v1/cases/1",
+    "/api/v1/groups/1/comments",
+    "/api/v1/suppressions",
+];
+
+/// State-changing workflow API routes with a valid body each.
+const WORKFLOW_WRITES: &[(&str, &str, &str)] = &[
+    ("POST", "/api/v1/cases", r#"{"title":"x","groups":[1]}"#),
+    ("PATCH", "/api/v1/cases/1", r#"{"status":"closed"}"#),
+    ("POST", "/api/v1/cases/1/groups", r#"{"groups":[1]}"#),
+    ("POST", "/api/v1/cases/1/comments", r#"{"body":"x"}"#),
+    (
+        "POST",
+        "/api/v1/cases/1/observables",
+        r#"{"kind":"ip","value":"192.0.2.1"}"#,
+    ),
+    (
+        "POST",
+        "/api/v1/groups/1/assignee",
+        r#"{"assignee":"root"}"#,
+    ),
+    ("POST", "/api/v1/groups/1/comments", r#"{"body":"x"}"#),
+    (
+        "POST",
+        "/api/v1/groups/bulk",
+        r#"{"action":"acknowledge","ids":[1]}"#,
+    ),
+    (
+        "POST",
+        "/api/v1/suppressions",
+        r#"{"sid":1,"reason":"noise"}"#,
+    ),
+    ("DELETE", "/api/v1/suppressions/1", ""),
+];
+
+/// Console pages of the workflow.
+const WORKFLOW_PAGES: &[&str] = &["/cases", "/cases/1", "/suppressions"];
+
+/// Console form posts of the workflow with a valid form each (without `csrf`).
+const WORKFLOW_FORMS: &[(&str, &str)] = &[
+    ("/inbox/bulk", "action=acknowledge&ids=1"),
+    ("/groups/1/assignee", "assignee=root"),
+    ("/groups/1/comments", "body=x"),
+    ("/cases", "groups=1"),
+    ("/cases/1", "status=closed"),
+    ("/cases/1/comments", "body=x"),
+    ("/cases/1/observables", "kind=ip&value=192.0.2.1"),
+    ("/suppressions", "sid=1&reason=noise"),
+    ("/suppressions/1/delete", ""),
+];
+
+/// A case (#1, holding group 1) and a suppression (#1) made by an admin, so that the
+/// routes above have something to act on.
+fn seed_workflow(s: &Server) -> (String, String) {
+    let sensor = seed(s);
+    let admin = s.api_token("root", "admin");
+    let auth = format!("Bearer {admin}");
+    let h = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let r = s.req(
+        "POST",
+        "/api/v1/cases",
+        &h,
+        br#"{"title":"Seeded","groups":[1]}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s.req(
+        "POST",
+        "/api/v1/suppressions",
+        &h,
+        br#"{"sid":42,"reason":"seeded"}"#,
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    (sensor, admin)
+}
+
+/// What the viewer and the sensor must not have changed.
+fn assert_workflow_unchanged(s: &Server, admin: &str) {
+    let case = s.get_bearer("/api/v1/cases/1", admin).json();
+    assert_eq!(case["status"], "open", "{case}");
+    assert_eq!(case["title"], "Seeded");
+    assert_eq!(case["groups"], 1);
+    assert!(
+        case["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["kind"] != "comment"),
+        "{case}"
+    );
+    // 10.0.0.66, 10.0.0.10, shop.city.test, http://shop.city.test/x
+    assert_eq!(case["observable_list"].as_array().unwrap().len(), 4);
+    let groups = s.get_bearer("/api/v1/groups", admin).json();
+    assert_eq!(groups["items"][0]["assignee"], serde_json::Value::Null);
+    assert_eq!(groups["items"][0]["status"], "in_progress");
+    let comments = s.get_bearer("/api/v1/groups/1/comments", admin).json();
+    assert_eq!(comments.as_array().map(Vec::len), Some(0));
+    let supp = s.get_bearer("/api/v1/suppressions", admin).json();
+    let supp = supp.as_array().unwrap();
+    assert_eq!(supp.len(), 1, "{supp:?}");
+    assert_eq!(supp[0]["active"], true);
+    assert_eq!(
+        s.get_bearer("/api/v1/cases", admin)
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn workflow_routes_refuse_anonymous_callers() {
+    let s = Server::start();
+    let (_, admin) = seed_workflow(&s);
+    for path in WORKFLOW_READS.iter().chain(["/inbox/live"].iter()) {
+        assert_eq!(s.req("GET", path, &[], b"").status, 401, "{path}");
+        assert_eq!(
+            s.get_bearer(path, "socs_not-a-real-token").status,
+            401,
+            "{path}"
+        );
+    }
+    for (method, path, body) in WORKFLOW_WRITES {
+        let r = s.req(
+            method,
+            path,
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        );
+        assert_eq!(r.status, 401, "{method} {path}");
+    }
+    for page in WORKFLOW_PAGES {
+        let r = s.req("GET", page, &[], b"");
+        assert_eq!(r.status, 303, "{page}");
+        assert_eq!(r.header("location"), Some("/login"));
+    }
+    for (path, form) in WORKFLOW_FORMS {
+        let r = s.req(
+            "POST",
+            path,
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            form.as_bytes(),
+        );
+        assert_eq!(r.status, 401, "{path}");
+    }
+    assert_workflow_unchanged(&s, &admin);
+}
+
+#[test]
+fn sensor_tokens_cannot_read_or_change_the_workflow() {
+    let s = Server::start();
+    let (sensor, admin) = seed_workflow(&s);
+    let auth = format!("Bearer {sensor}");
+    for path in WORKFLOW_READS
+        .iter()
+        .chain(WORKFLOW_PAGES)
+        .chain(["/inbox/live"].iter())
+    {
+        let st = s.get_bearer(path, &sensor).status;
+        assert!(st == 401 || st == 403, "{path}: {st}");
+    }
+    for (method, path, body) in WORKFLOW_WRITES {
+        let r = s.req(
+            method,
+            path,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            body.as_bytes(),
+        );
+        assert_eq!(r.status, 403, "{method} {path}");
+    }
+    assert_workflow_unchanged(&s, &admin);
+}
+
+#[test]
+fn viewers_read_the_workflow_but_cannot_change_it() {
+    let s = Server::start();
+    let (_, admin) = seed_workflow(&s);
+    let token = s.api_token("vera", "viewer");
+    let auth = format!("Bearer {token}");
+    for path in WORKFLOW_READS {
+        assert_eq!(s.get_bearer(path, &token).status, 200, "{path}");
+    }
+    for (method, path, body) in WORKFLOW_WRITES {
+        let r = s.req(
+            method,
+            path,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            body.as_bytes(),
+        );
+        assert_eq!(r.status, 403, "{method} {path}: {}", r.text());
+    }
+    let session = s.session("vic", "viewer");
+    for page in WORKFLOW_PAGES {
+        let r = s.get_session(page, &session);
+        assert_eq!(r.status, 200, "{page}");
+        let html = r.text();
+        assert!(
+            !html.contains("<textarea")
+                && !html.contains(r#"method="post" action="/cases"#)
+                && !html.contains(r#"action="/suppressions""#),
+            "{page} offers no changing forms to viewers"
+        );
+    }
+    let inbox = s.get_session("/inbox", &session).text();
+    assert!(!inbox.contains(r#"id="bulk""#) && !inbox.contains("act-esc"));
+    for (path, form) in WORKFLOW_FORMS {
+        assert_eq!(
+            s.post_form(path, &session, form, true).status,
+            403,
+            "{path}"
+        );
+    }
+    assert_workflow_unchanged(&s, &admin);
+}
+
+#[test]
+fn workflow_cookie_posts_need_the_csrf_token() {
+    let s = Server::start();
+    let (_, admin) = seed_workflow(&s);
+    let session = s.session("andy", "analyst");
+    for (path, form) in WORKFLOW_FORMS {
+        assert_eq!(
+            s.post_form(path, &session, form, false).status,
+            403,
+            "{path} without csrf"
+        );
+        let wrong = format!("csrf=wrong&{form}");
+        assert_eq!(
+            s.post_form(path, &session, &wrong, false).status,
+            403,
+            "{path} with a wrong csrf"
+        );
+    }
+    for (method, path, body) in WORKFLOW_WRITES {
+        let r = s.req(
+            method,
+            path,
+            &[
+                ("Cookie", &session.cookie),
+                ("Content-Type", "application/json"),
+            ],
+            body.as_bytes(),
+        );
+        assert_eq!(r.status, 403, "{method} {path} needs X-CSRF-Token");
+    }
+    assert_workflow_unchanged(&s, &admin);
+    // With the token, the analyst may.
+    let r = s.post_form("/groups/1/comments", &session, "body=looked+at+it", true);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let r = s.req(
+        "PATCH",
+        "/api/v1/cases/1",
+        &[
+            ("Cookie", &session.cookie),
+            ("Content-Type", "application/json"),
+            ("X-CSRF-Token", &session.csrf),
+        ],
+        br#"{"status":"in_progress"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+}

@@ -1,6 +1,7 @@
 //! The HTTP API (`/api/v1/…`, `/healthz`) and the router that also mounts the console.
 
 mod admin;
+mod cases;
 mod enroll;
 mod error;
 mod guard;
@@ -11,16 +12,20 @@ mod ingest_rate;
 pub mod rulesets;
 mod search;
 mod state;
+mod suppressions;
 mod triage;
+pub mod workflow;
 
 pub use admin::{valid_name, valid_name_cli};
+pub use cases::parse_status as cases_status;
 pub use error::ApiError;
 pub use guard::{require_csrf, require_user, run_blocking};
 pub use ingest_rate::IngestRate;
 pub use state::AppState;
+pub use suppressions::expiry as suppression_expiry;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use std::sync::Arc;
 
@@ -54,7 +59,27 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/sensor/ruleset", get(rulesets::for_sensor))
         .route("/api/v1/sensor/heartbeat", post(heartbeat::heartbeat))
-        .route("/api/v1/sensors/health", get(heartbeat::list));
+        .route("/api/v1/sensors/health", get(heartbeat::list))
+        // Triage workflow: assignees, comments, bulk actions, cases, suppressions.
+        .route("/api/v1/groups/bulk", post(workflow::bulk))
+        .route("/api/v1/groups/{id}/assignee", post(workflow::assign))
+        .route(
+            "/api/v1/groups/{id}/comments",
+            get(workflow::comments).post(workflow::add_comment),
+        )
+        .route("/api/v1/cases", get(cases::list).post(cases::create))
+        .route("/api/v1/cases/{id}", get(cases::get).patch(cases::update))
+        .route("/api/v1/cases/{id}/groups", post(cases::add_groups))
+        .route("/api/v1/cases/{id}/comments", post(cases::comment))
+        .route(
+            "/api/v1/cases/{id}/observables",
+            post(cases::add_observable),
+        )
+        .route(
+            "/api/v1/suppressions",
+            get(suppressions::list).post(suppressions::create),
+        )
+        .route("/api/v1/suppressions/{id}", delete(suppressions::delete));
     api.merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)

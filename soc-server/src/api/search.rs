@@ -24,6 +24,8 @@ pub struct SearchParams {
     pub event_type: Option<String>,
     /// Comma-separated statuses (groups route only).
     pub status: Option<String>,
+    /// Also groups hidden by a suppression (groups route only).
+    pub suppressed: Option<bool>,
 }
 
 fn filter(p: &SearchParams) -> Result<crate::query::Expr, ApiError> {
@@ -94,6 +96,7 @@ pub async fn groups(
         statuses,
         limit: limit(&p),
         offset: p.offset.unwrap_or(0),
+        show_suppressed: p.suppressed.unwrap_or(false),
     };
     Ok(Json(run_blocking(&state, move |s| s.groups(&q)).await?))
 }

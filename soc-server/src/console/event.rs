@@ -135,7 +135,9 @@ pub async fn page_handler(
         .to_string();
     let body = format!(
         r#"<p>{back} <a href="/inbox">Inbox</a></p><h1>{t} event <small>from {sensor}</small></h1>
-<h2>EVE record</h2><pre class="eve">{eve}</pre>{payload}<h2>Same flow</h2>{flow_html}"#,
+{summary}
+<details class="raw"><summary>Raw EVE record (JSON)</summary><pre class="eve">{eve}</pre></details>{payload}<h2>Same flow</h2>{flow_html}"#,
+        summary = summary(&v, &ev.sensor),
         t = esc(&title),
         sensor = esc(&ev.sensor),
         eve = esc(&pretty),
@@ -143,8 +145,141 @@ pub async fn page_handler(
     page(&title, Some(&cu.user), cu.csrf(), &body)
 }
 
+/// A string, number or bool at `path` as text.
+fn field(v: &Value, path: &[&str]) -> Option<String> {
+    let mut cur = v;
+    for k in path {
+        cur = cur.get(k)?;
+    }
+    match cur {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The summary card: when, where, what, the 5-tuple and the key application fields.
+pub fn summary(v: &Value, sensor: &str) -> String {
+    let f = |path: &[&str]| field(v, path).unwrap_or_default();
+    let mut rows: Vec<(&str, String)> = vec![
+        ("Time", esc(&f(&["timestamp"]))),
+        ("Sensor", esc(sensor)),
+        ("Type", esc(&f(&["event_type"]))),
+    ];
+    if v.get("alert").is_some() {
+        let sev = field(v, &["alert", "severity"])
+            .and_then(|s| s.parse::<i64>().ok())
+            .map(super::html::severity)
+            .unwrap_or_default();
+        rows.push((
+            "Signature",
+            format!(
+                r#"{sev} {sig} <span class="muted">sid {sid} rev {rev}</span>"#,
+                sig = esc(&f(&["alert", "signature"])),
+                sid = esc(&f(&["alert", "signature_id"])),
+                rev = esc(&f(&["alert", "rev"])),
+            ),
+        ));
+        rows.push(("Category", esc(&f(&["alert", "category"]))));
+        rows.push(("Action", esc(&f(&["alert", "action"]))));
+    }
+    let port = |k: &str| field(v, &[k]).map(|p| format!(":{p}")).unwrap_or_default();
+    if v.get("src_ip").is_some() {
+        rows.push((
+            "Flow",
+            format!(
+                r#"<code>{src}{sp}</code> &rarr; <code>{dst}{dp}</code> <span class="badge-proto">{proto}</span>"#,
+                src = esc(&f(&["src_ip"])),
+                sp = esc(&port("src_port")),
+                dst = esc(&f(&["dest_ip"])),
+                dp = esc(&port("dest_port")),
+                proto = esc(&f(&["proto"])),
+            ),
+        ));
+    }
+    let app = f(&["app_proto"]);
+    if !app.is_empty() {
+        rows.push(("App proto", esc(&app)));
+    }
+    let keyed: [(&str, &[&str]); 14] = [
+        ("HTTP host", &["http", "hostname"]),
+        ("HTTP URL", &["http", "url"]),
+        ("HTTP method", &["http", "http_method"]),
+        ("HTTP status", &["http", "status"]),
+        ("User agent", &["http", "http_user_agent"]),
+        ("Content type", &["http", "http_content_type"]),
+        ("DNS query", &["dns", "rrname"]),
+        ("DNS type", &["dns", "rrtype"]),
+        ("DNS rcode", &["dns", "rcode"]),
+        ("TLS SNI", &["tls", "sni"]),
+        ("TLS version", &["tls", "version"]),
+        ("TLS subject", &["tls", "subject"]),
+        ("TLS issuer", &["tls", "issuerdn"]),
+        ("JA3", &["tls", "ja3", "hash"]),
+    ];
+    for (label, path) in keyed {
+        if let Some(x) = field(v, path) {
+            rows.push((label, format!("<code>{}</code>", esc(&x))));
+        }
+    }
+    if let Some(q) = v
+        .get("dns")
+        .and_then(|d| d.get("queries"))
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    {
+        if let Some(name) = q.get("rrname").and_then(Value::as_str) {
+            rows.push(("DNS query", format!("<code>{}</code>", esc(name))));
+        }
+    }
+    for key in ["flow_id", "community_id"] {
+        if let Some(x) = field(v, &[key]) {
+            rows.push((
+                if key == "flow_id" {
+                    "Flow id"
+                } else {
+                    "Community id"
+                },
+                format!(r#"<code class="muted">{}</code>"#, esc(&x)),
+            ));
+        }
+    }
+    let items: String = rows
+        .iter()
+        .filter(|(_, x)| !x.is_empty())
+        .map(|(k, x)| format!("<dt>{k}</dt><dd>{x}</dd>"))
+        .collect();
+    format!(r#"<section class="card summary"><dl class="facts">{items}</dl></section>"#)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn summary_shows_the_key_fields_escaped() {
+        let v: Value = serde_json::json!({
+            "timestamp": "2023-11-14T22:13:20.000000+0000", "event_type": "alert",
+            "src_ip": "10.0.0.66", "src_port": 40000, "dest_ip": "10.0.0.10", "dest_port": 80,
+            "proto": "TCP", "app_proto": "http",
+            "alert": {"signature": "CITY <script>", "signature_id": 1000001, "rev": 1, "severity": 1},
+            "http": {"hostname": "shop.city.test", "url": "/x?a=<b>"}
+        });
+        let s = summary(&v, "edge-01");
+        assert!(
+            s.contains("10.0.0.66:40000") && s.contains("10.0.0.10:80"),
+            "{s}"
+        );
+        assert!(
+            s.contains("CITY &lt;script&gt;") && s.contains("sid 1000001"),
+            "{s}"
+        );
+        assert!(
+            s.contains("shop.city.test") && s.contains("/x?a=&lt;b&gt;"),
+            "{s}"
+        );
+        assert!(s.contains("edge-01") && s.contains("http"), "{s}");
+    }
+
     use super::*;
 
     #[test]

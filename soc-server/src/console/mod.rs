@@ -2,14 +2,18 @@
 
 mod admin;
 mod assets;
+mod cases;
 mod event;
 mod group;
 mod guard;
 mod html;
 mod inbox;
+mod live;
 mod login;
 mod rulesets;
 mod sensors;
+mod suppressions;
+mod workflow;
 
 use crate::api::AppState;
 use axum::routing::{get, post};
@@ -36,6 +40,20 @@ pub fn routes() -> Router<Arc<AppState>> {
             get(rulesets::page_handler).post(rulesets::upload),
         )
         .route("/rulesets/{version}/publish", post(rulesets::publish))
+        // Triage workflow: bulk actions, live inbox, assignee, comments, cases, suppressions.
+        .route("/inbox/bulk", post(workflow::bulk))
+        .route("/inbox/live", get(live::stream))
+        .route("/groups/{id}/assignee", post(workflow::assign))
+        .route("/groups/{id}/comments", post(workflow::comment))
+        .route("/cases", get(cases::list).post(workflow::escalate))
+        .route("/cases/{id}", get(cases::show).post(cases::update))
+        .route("/cases/{id}/comments", post(cases::comment))
+        .route("/cases/{id}/observables", post(cases::add_observable))
+        .route(
+            "/suppressions",
+            get(suppressions::list).post(suppressions::create),
+        )
+        .route("/suppressions/{id}/delete", post(suppressions::delete))
         .route("/static/app.js", get(assets::js))
         .route("/static/app.css", get(assets::css))
 }

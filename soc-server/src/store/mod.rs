@@ -5,11 +5,14 @@
 //! The trait is synchronous: async callers run it on the blocking pool.
 
 mod model;
+pub mod observables;
 mod rulesets;
 pub mod sqlite;
+mod workflow;
 
 pub use model::*;
 pub use rulesets::*;
+pub use workflow::*;
 
 use crate::query::Expr;
 use thiserror::Error;
@@ -52,7 +55,7 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The storage interface of the server.
-pub trait Store: Send + Sync {
+pub trait Store: Send + Sync + WorkflowStore {
     // --- ingest ---
     /// Stores one batch of a sensor in one transaction. Lines whose sequence number is at
     /// or below the sensor's high-water mark are duplicates and skipped; the mark moves to
@@ -186,4 +189,6 @@ pub struct GroupQuery {
     pub limit: u32,
     /// Rows to skip.
     pub offset: u32,
+    /// Also list groups that an active suppression hides.
+    pub show_suppressed: bool,
 }

@@ -253,6 +253,12 @@ pub struct AlertGroup {
     pub status: GroupStatus,
     /// Close reason, when closed.
     pub close_reason: Option<CloseReason>,
+    /// User name of the assignee.
+    pub assignee: Option<String>,
+    /// The case it was escalated to.
+    pub case_id: Option<i64>,
+    /// An active suppression hides it from the inbox.
+    pub suppressed: bool,
 }
 
 /// One page of results and the total count.

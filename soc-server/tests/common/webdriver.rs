@@ -480,6 +480,16 @@ impl<'d> Browser<'d> {
         .map(drop)
     }
 
+    /// Sets the window's outer size (CSS pixels); the viewport follows.
+    pub fn set_window_size(&self, width: u32, height: u32) -> Result<(), WdError> {
+        self.cmd(
+            "POST",
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        )
+        .map(drop)
+    }
+
     /// Saves a PNG screenshot of the viewport as `SHOTS/{name}.png`; returns its path.
     pub fn screenshot(&self, name: &str) -> Result<PathBuf, WdError> {
         let v = self.cmd("GET", "/screenshot", None)?;

@@ -170,6 +170,68 @@ CREATE TABLE sensor_health (
 );
 "#,
     ),
+    (
+        6,
+        r#"
+-- Triage workflow: cases (escalated alert groups, observables, timeline), assignees and
+-- comments on alert groups, suppressions.
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','in_progress','closed')),
+    severity INTEGER NOT NULL,
+    assignee TEXT,
+    author TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL
+);
+CREATE INDEX cases_updated ON cases(updated DESC);
+CREATE TABLE case_observables (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    kind TEXT NOT NULL CHECK (kind IN ('ip','domain','hash','url')),
+    value TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('auto','manual')),
+    actor TEXT NOT NULL,
+    added INTEGER NOT NULL,
+    UNIQUE (case_id, kind, value)
+);
+CREATE TABLE case_timeline (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    ts INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX case_timeline_case ON case_timeline(case_id, id);
+ALTER TABLE alert_groups ADD COLUMN assignee TEXT;
+ALTER TABLE alert_groups ADD COLUMN case_id INTEGER REFERENCES cases(id);
+CREATE INDEX alert_groups_case ON alert_groups(case_id) WHERE case_id IS NOT NULL;
+-- No foreign key to alert_groups: retention may drop a group; its comments stay.
+CREATE TABLE group_comments (
+    id INTEGER PRIMARY KEY,
+    group_id INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    author TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX group_comments_group ON group_comments(group_id, id);
+CREATE TABLE suppressions (
+    id INTEGER PRIMARY KEY,
+    sid INTEGER,
+    src TEXT,
+    dest TEXT,
+    sensor_id INTEGER REFERENCES sensors(id),
+    reason TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    expires INTEGER,
+    deleted INTEGER,
+    deleted_by TEXT
+);
+"#,
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: one writer connection, a few reader connections, WAL mode.
 
 mod audit;
+mod cases;
 mod filter;
 mod fts;
 mod ingest;
@@ -8,7 +9,9 @@ mod migrations;
 mod principals;
 mod read;
 mod rulesets;
+mod suppress;
 mod triage;
+mod workflow;
 
 use super::{
     AlertGroup, AuditEntry, CloseReason, EventQuery, GroupQuery, GroupStatus, IngestBatch,
@@ -63,6 +66,7 @@ impl SqliteStore {
         let path = data_dir.join("soc.db");
         let mut writer = Connection::open(&path)?;
         configure(&writer)?;
+        suppress::register_functions(&writer)?;
         migrations::migrate(&mut writer)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
@@ -73,6 +77,7 @@ impl SqliteStore {
                     | OpenFlags::SQLITE_OPEN_URI,
             )?;
             r.busy_timeout(Duration::from_secs(15))?;
+            suppress::register_functions(&r)?;
             readers.push(Mutex::new(r));
         }
         Ok(SqliteStore {

@@ -1,6 +1,7 @@
 //! Searches over events and alert groups.
 
 use super::filter;
+use super::suppress::suppressed_sql;
 use crate::store::{AlertGroup, EventQuery, GroupQuery, Page, StoreResult, StoredEvent};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -82,10 +83,14 @@ pub fn flow_events(conn: &Connection, flow_id: u64, limit: u32) -> StoreResult<V
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-const GROUP_COLS: &str = "g.id, g.sid, g.signature, g.src_ip, g.dest_ip, g.severity, s.name, g.count,
-    g.first_seen, g.last_seen, g.status, g.close_reason FROM alert_groups g JOIN sensors s ON s.id = g.sensor_id";
+pub(super) const GROUP_COLS: &str = concat!(
+    "g.id, g.sid, g.signature, g.src_ip, g.dest_ip, g.severity, s.name, g.count,
+    g.first_seen, g.last_seen, g.status, g.close_reason, g.assignee, g.case_id, ",
+    suppressed_sql!(),
+    " FROM alert_groups g JOIN sensors s ON s.id = g.sensor_id"
+);
 
-fn group_row(r: &Row<'_>) -> rusqlite::Result<AlertGroup> {
+pub(super) fn group_row(r: &Row<'_>) -> rusqlite::Result<AlertGroup> {
     let status: String = r.get(10)?;
     let reason: Option<String> = r.get(11)?;
     Ok(AlertGroup {
@@ -101,6 +106,9 @@ fn group_row(r: &Row<'_>) -> rusqlite::Result<AlertGroup> {
         last_seen: r.get(9)?,
         status: status.parse().unwrap_or(crate::store::GroupStatus::New),
         close_reason: reason.and_then(|s| s.parse().ok()),
+        assignee: r.get(12)?,
+        case_id: r.get(13)?,
+        suppressed: r.get(14)?,
     })
 }
 
@@ -122,6 +130,9 @@ pub fn groups(conn: &Connection, q: &GroupQuery) -> StoreResult<Page<AlertGroup>
         conds.push(format!(
             "g.id IN (SELECT e.group_id FROM events e WHERE e.event_type = 'alert' AND {c})"
         ));
+    }
+    if !q.show_suppressed {
+        conds.push(concat!("NOT ", suppressed_sql!()).to_string());
     }
     let cond = if conds.is_empty() {
         "1".to_string()

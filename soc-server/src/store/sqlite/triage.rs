@@ -13,16 +13,36 @@ pub fn set_group_status(
     status: GroupStatus,
     reason: Option<CloseReason>,
 ) -> StoreResult<AlertGroup> {
-    let reason = match (status, reason) {
-        (GroupStatus::Closed, None) => {
-            return Err(StoreError::Invalid("closing needs a reason".into()));
-        }
-        (GroupStatus::Closed, r) => r,
-        _ => None,
-    };
+    let reason = check_reason(status, reason)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let after = apply_status(&tx, actor, id, status, reason)?;
+    tx.commit()?;
+    Ok(after)
+}
+
+/// A reason is required to close and cleared otherwise.
+pub fn check_reason(
+    status: GroupStatus,
+    reason: Option<CloseReason>,
+) -> StoreResult<Option<CloseReason>> {
+    match (status, reason) {
+        (GroupStatus::Closed, None) => Err(StoreError::Invalid("closing needs a reason".into())),
+        (GroupStatus::Closed, r) => Ok(r),
+        _ => Ok(None),
+    }
+}
+
+/// The status change of one group inside the caller's transaction (`reason` already
+/// checked), with its audit entry.
+pub fn apply_status(
+    tx: &Connection,
+    actor: &str,
+    id: i64,
+    status: GroupStatus,
+    reason: Option<CloseReason>,
+) -> StoreResult<AlertGroup> {
     let before =
-        read::group(&tx, id)?.ok_or_else(|| StoreError::NotFound(format!("alert group {id}")))?;
+        read::group(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("alert group {id}")))?;
     tx.execute(
         "UPDATE alert_groups SET status = ?1, close_reason = ?2, updated = ?3 WHERE id = ?4",
         params![
@@ -33,15 +53,14 @@ pub fn set_group_status(
         ],
     )?;
     let after =
-        read::group(&tx, id)?.ok_or_else(|| StoreError::NotFound(format!("alert group {id}")))?;
+        read::group(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("alert group {id}")))?;
     audit::record(
-        &tx,
+        tx,
         actor,
         "group.status",
         &format!("group:{id}"),
         &json!({"status": before.status, "close_reason": before.close_reason}),
         &json!({"status": after.status, "close_reason": after.close_reason}),
     )?;
-    tx.commit()?;
     Ok(after)
 }
