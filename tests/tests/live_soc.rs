@@ -236,4 +236,12 @@ fn a_published_ruleset_replaces_the_running_rules_and_a_broken_one_never_arrives
     stop(&mut sensor, tmp.path());
     let log = sensor_log(tmp.path());
     assert!(log.contains("rules reloaded"), "{log}");
+    // The operator sees the running ruleset in `sensor status` (from the stats record).
+    let st = Command::new(bin("sensor"))
+        .args(["status", "-l"])
+        .arg(tmp.path().join("out"))
+        .output()
+        .expect("sensor status");
+    let text = String::from_utf8_lossy(&st.stdout);
+    assert!(text.contains("ruleset 1"), "{text}");
 }
