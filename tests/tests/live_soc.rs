@@ -226,7 +226,39 @@ fn a_published_ruleset_replaces_the_running_rules_and_a_broken_one_never_arrives
     let h = health(&server, &api, "edge-rules");
     assert_eq!(h["report"]["ruleset_version"], "1", "{h}");
     assert!(h["report"]["ruleset_error"].is_null(), "{h}");
-    // The console lists the version with who uploaded it.
+    // 4. A ruleset the server accepts but the sensor cannot run (its only rule needs an
+    //    event this sensor never raises: 0 rules would load) is published: the sensor
+    //    keeps version 1, reports the error, and version 1 keeps detecting.
+    let unrunnable = "alert http any any -> any any (msg:\"x\"; app-layer-event:http.no_such_event; sid:1999998;)\n";
+    let a = server.post(
+        "/api/v1/rulesets?name=v2.rules&publish=true",
+        Some(&api),
+        "text/plain",
+        unrunnable.as_bytes(),
+    );
+    assert_eq!(a.status, 201, "{}", a.body);
+    wait_until(
+        60,
+        "the sensor to report the failed load of ruleset 2",
+        || {
+            health(&server, &api, "edge-rules")["report"]["ruleset_error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("ruleset 2:"))
+        },
+    );
+    let h = health(&server, &api, "edge-rules");
+    assert_eq!(h["report"]["ruleset_version"], "1", "{h}");
+    assert_eq!(
+        std::fs::read_to_string(state.join("current"))
+            .unwrap_or_default()
+            .trim(),
+        "1"
+    );
+    lab.client(&attack);
+    wait_until(60, "sid 1000002 again under the kept ruleset", || {
+        sids(&server, &api).get(&1000002) == Some(&2)
+    });
+    // The console lists the versions with who uploaded them.
     let page = server.get("/rulesets", Some(&api));
     assert!(
         page.body.contains("v1.rules") && page.body.contains("user:admin1"),
@@ -236,4 +268,13 @@ fn a_published_ruleset_replaces_the_running_rules_and_a_broken_one_never_arrives
     stop(&mut sensor, tmp.path());
     let log = sensor_log(tmp.path());
     assert!(log.contains("rules reloaded"), "{log}");
+    assert!(log.contains("ruleset failed to load"), "{log}");
+    // The operator sees the running ruleset in `sensor status` (from the stats record).
+    let st = Command::new(bin("sensor"))
+        .args(["status", "-l"])
+        .arg(tmp.path().join("out"))
+        .output()
+        .expect("sensor status");
+    let text = String::from_utf8_lossy(&st.stdout);
+    assert!(text.contains("ruleset 1"), "{text}");
 }

@@ -26,9 +26,20 @@ pub async fn require_sensor(
 pub async fn heartbeat(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Json(report): Json<HeartbeatReport>,
+    Json(mut report): Json<HeartbeatReport>,
 ) -> Result<StatusCode, ApiError> {
     let sensor = require_sensor(&state, &headers).await?;
+    // A sensor's words are kept short: they are shown on the console.
+    for (field, max) in [
+        (&mut report.version, 64),
+        (&mut report.ruleset_version, 64),
+        (&mut report.interface, 64),
+    ] {
+        truncate(field, max);
+    }
+    if let Some(e) = report.ruleset_error.as_mut() {
+        truncate(e, 2000);
+    }
     let now = crate::evetime::now_micros();
     tracing::debug!(sensor = %sensor.name, ruleset = %report.ruleset_version, packets = report.packets, "heartbeat");
     if let Some(e) = &report.ruleset_error {
@@ -45,4 +56,10 @@ pub async fn list(
 ) -> Result<Json<Vec<SensorHealth>>, ApiError> {
     require_user(&state, &headers).await?;
     Ok(Json(run_blocking(&state, |s| s.sensor_health()).await?))
+}
+
+fn truncate(s: &mut String, max_chars: usize) {
+    if let Some((i, _)) = s.char_indices().nth(max_chars) {
+        s.truncate(i);
+    }
 }

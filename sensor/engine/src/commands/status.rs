@@ -67,11 +67,15 @@ pub fn status(log_dir: &Path, filename: &str, max_age_secs: u64) -> anyhow::Resu
     );
     let det = &s["detect"];
     println!(
-        "detect          {} alerts, rules {} loaded / {} skipped, matcher {}",
+        "detect          {} alerts, rules {} loaded / {} skipped, matcher {}{}",
         n(&det["alert"]),
         n(&det["engines"][0]["rules_loaded"]),
         n(&det["engines"][0]["rules_failed"]),
-        det["mpm_backend"].as_str().unwrap_or("?")
+        det["mpm_backend"].as_str().unwrap_or("?"),
+        det["ruleset_version"]
+            .as_str()
+            .map(|v| format!(", ruleset {v}"))
+            .unwrap_or_default()
     );
     match s.get("spool").filter(|v| !v.is_null()) {
         Some(sp) => println!(

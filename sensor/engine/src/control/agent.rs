@@ -71,18 +71,23 @@ impl Agent<'_> {
     /// SIGHUP: re-reads the config file and the rules (the current SOC ruleset if the
     /// sensor has one, else the configured files) and swaps them in when they load.
     fn reload_from_disk(&mut self, p: &mut Progress) {
-        let current = self.rulesets.current();
-        let (version, file) = match &current {
-            Some((v, f)) => (v.clone(), Some(f.as_path())),
-            None => (LOCAL_VERSION.to_string(), None),
-        };
-        tracing::info!(version = %version, "SIGHUP: reloading configuration and rules");
         if let Ok(cfg) =
             crate::config::Config::load(self.rule_args.config.as_deref(), &self.rule_args.sets)
         {
             self.poll_interval = cfg.rules.poll_interval;
             self.heartbeat_interval = cfg.health.heartbeat_interval;
         }
+        // The SOC ruleset only while the sensor follows the SOC; else its own files.
+        let current = if self.client.is_some() && self.poll_interval > 0 {
+            self.rulesets.current()
+        } else {
+            None
+        };
+        let (version, file) = match &current {
+            Some((v, f)) => (v.clone(), Some(f.as_path())),
+            None => (LOCAL_VERSION.to_string(), None),
+        };
+        tracing::info!(version = %version, "SIGHUP: reloading configuration and rules");
         self.apply(p, &version, file);
     }
 

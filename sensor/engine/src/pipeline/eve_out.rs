@@ -473,6 +473,7 @@ pub(crate) fn write_stats(
     stream: &sensor_flow::StreamCounters,
     engine: &Engine,
     evaluated: u64,
+    ruleset_version: Option<String>,
 ) -> anyhow::Result<()> {
     if !eve.wants("stats") {
         return Ok(());
@@ -511,6 +512,7 @@ pub(crate) fn write_stats(
                 "engines": [{"id": 0, "rules_loaded": st.rules_loaded, "rules_failed": st.rules_skipped}],
                 "rules_evaluated": evaluated,
                 "mpm_backend": st.backend,
+                "ruleset_version": ruleset_version,
             },
             "spool": spool,
         }),

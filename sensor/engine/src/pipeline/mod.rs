@@ -586,6 +586,7 @@ impl<'e> Pipeline<'e> {
             &self.flows.stream_counters(),
             &self.det.engine,
             self.det.tctx.evaluated,
+            self.det.slot.as_ref().map(|s| s.version()),
         )
     }
 }
