@@ -42,6 +42,11 @@ impl Bound {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        // Live inbox streams never end by themselves: end them when shutdown starts.
+        let shutdown = async move {
+            shutdown.await;
+            crate::console::stop_live_streams();
+        };
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await?;

@@ -21,8 +21,18 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Set when the server shuts down: every stream ends within a tick, so that graceful
+/// shutdown (which waits for open responses) is not held up by open inbox tabs.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// Ends every live stream (called when the server starts shutting down).
+pub fn stop_all() {
+    STOPPING.store(true, Ordering::SeqCst);
+}
 
 /// Rows watched (the inbox's first page).
 const WATCHED: u32 = 100;
@@ -123,6 +133,9 @@ pub async fn stream(
     };
     let events = futures_util::stream::unfold(watch, |mut w| async move {
         loop {
+            if STOPPING.load(Ordering::SeqCst) {
+                return None;
+            }
             if let Some(ev) = w.pending.pop_front() {
                 return Some((Ok::<Event, Infallible>(ev), w));
             }

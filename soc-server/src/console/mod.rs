@@ -13,6 +13,8 @@ mod login;
 mod suppressions;
 mod workflow;
 
+pub use live::stop_all as stop_live_streams;
+
 use crate::api::AppState;
 use axum::routing::{get, post};
 use axum::Router;

@@ -100,7 +100,9 @@
   });
 
   function submitIn(selector) {
-    var scope = currentRow() || document;
+    // On a list, a row action needs a selected row (never the first row by accident).
+    var scope = currentRow() || (document.querySelector("tr.group " + selector) ? null : document);
+    if (!scope) return false;
     var form = scope.querySelector(selector);
     if (!form) return false;
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
