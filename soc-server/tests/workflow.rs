@@ -555,6 +555,15 @@ fn the_live_inbox_streams_new_and_changed_groups() {
     );
     read_until(&mut stream, &mut buf, "CITY WEB SQL injection");
     assert!(buf.contains("st-acknowledged"), "{buf}");
+    // Closed by someone else: it leaves the open inbox.
+    buf.clear();
+    api.ok(
+        "POST",
+        &format!("/api/v1/groups/{id}/status"),
+        json!({"status": "closed", "reason": "benign"}),
+    );
+    read_until(&mut stream, &mut buf, &format!("data: {{\"id\":{id}}}"));
+    assert!(buf.contains("event: gone"), "{buf}");
 }
 
 #[test]

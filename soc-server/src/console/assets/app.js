@@ -242,5 +242,18 @@
       row.classList.add("fresh");
       setTimeout(function () { row.classList.remove("fresh"); }, 2500);
     });
+    source.addEventListener("gone", function (msg) {
+      var g;
+      try { g = JSON.parse(msg.data); } catch (e) { return; }
+      var row = tbody.querySelector('tr[data-id="' + g.id + '"]');
+      if (!row || row.contains(document.activeElement)) return;
+      row.classList.add("gone");
+      setTimeout(function () {
+        var wasCurrent = rowKey(row) === currentId;
+        var idx = rows().indexOf(row);
+        row.remove();
+        if (wasCurrent) select(idx);
+      }, 600);
+    });
   }
 })();
