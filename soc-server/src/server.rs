@@ -69,6 +69,11 @@ impl Bound {
             return Ok(());
         }
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        // Live inbox streams never end by themselves: end them when shutdown starts.
+        let shutdown = async move {
+            shutdown.await;
+            crate::console::stop_live_streams();
+        };
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await?;

@@ -459,6 +459,18 @@ fn workflow(s: &Server, b: &Browser, sensor_token: &str) -> anyhow::Result<()> {
         );
     }
 
+    // Close from the inbox with the keyboard: `c` focuses the reason, Enter closes; the
+    // row leaves without a reload and the selection moves on.
+    b.execute("window.__sameDocument = 7;", vec![])?;
+    b.press_key("j")?;
+    let closing = b.attr(&b.wait_for("tr.group.selected")?, "data-href")?;
+    b.press_key("c")?;
+    b.press_key("\u{E007}")?; // Enter
+    b.wait_until("the closed row to leave the inbox", |b| {
+        Ok((!row_hrefs(b)?.contains(closing.as_ref().unwrap_or(&String::new()))).then_some(()))
+    })?;
+    assert_eq!(b.execute("return window.__sameDocument;", vec![])?, 7);
+
     // 14. Suppress one group from its page: it leaves the inbox, the toggle shows it.
     b.goto(&format!("{base}/inbox"))?;
     b.wait_for("tr.group")?;

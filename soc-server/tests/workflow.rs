@@ -555,4 +555,36 @@ fn the_live_inbox_streams_new_and_changed_groups() {
     );
     read_until(&mut stream, &mut buf, "CITY WEB SQL injection");
     assert!(buf.contains("st-acknowledged"), "{buf}");
+    // Closed by someone else: it leaves the open inbox.
+    buf.clear();
+    api.ok(
+        "POST",
+        &format!("/api/v1/groups/{id}/status"),
+        json!({"status": "closed", "reason": "benign"}),
+    );
+    read_until(&mut stream, &mut buf, &format!("data: {{\"id\":{id}}}"));
+    assert!(buf.contains("event: gone"), "{buf}");
+}
+
+#[test]
+fn an_open_live_inbox_does_not_hold_up_shutdown() {
+    let mut s = Server::start();
+    seed(&s);
+    let token = s.api_token("ana", "analyst");
+    let mut stream = TcpStream::connect(&s.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /inbox/live HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\r\n",
+        s.addr
+    )
+    .unwrap();
+    let mut buf = String::new();
+    read_until(&mut stream, &mut buf, "event: group");
+    let status = s
+        .terminate(Duration::from_secs(30))
+        .expect("the server exits on SIGTERM while a live inbox is open");
+    assert!(status.success(), "{status}");
 }

@@ -133,13 +133,14 @@ fn render(cu: &ConsoleUser, d: &CaseDetail, users: &[User]) -> Response {
         .observable_list
         .iter()
         .map(|o| {
-            let pivot = match o.kind {
-                ObservableKind::Ip => format!(
-                    r#"<a class="pivot" href="/inbox?status=all&amp;q=ip%3A{}">alerts</a>"#,
-                    super::html::url(&o.value)
-                ),
-                _ => String::new(),
+            let q = match o.kind {
+                ObservableKind::Ip => format!("ip:{}", o.value),
+                _ => format!("\"{}\"", o.value.replace('"', "")),
             };
+            let pivot = format!(
+                r#"<a class="pivot" href="/inbox?status=all&amp;q={}">alerts</a>"#,
+                super::html::url(&q)
+            );
             format!(
                 r#"<tr><td><span class="kind kind-{k}">{k}</span></td><td class="obs"><code>{v}</code></td><td class="muted">{src}</td><td>{pivot}</td></tr>"#,
                 k = o.kind,

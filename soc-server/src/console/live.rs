@@ -1,6 +1,7 @@
 //! The live inbox: `GET /inbox/live?q=&status=&suppressed=` is a server-sent events
 //! stream (session or API token; read-only, so no CSRF) of `group` events, each the
-//! rendered row of a new or changed alert group of the first inbox page.
+//! rendered row of a new or changed alert group of the first inbox page, and `gone`
+//! events for rows that no longer match (closed or suppressed by someone else).
 //!
 //! Every second the stream asks the store for its change marker (newest event id and
 //! audit id: cheap). When it moved, the first page is read again and each row whose
@@ -21,8 +22,18 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Set when the server shuts down: every stream ends within a tick, so that graceful
+/// shutdown (which waits for open responses) is not held up by open inbox tabs.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// Ends every live stream (called when the server starts shutting down).
+pub fn stop_all() {
+    STOPPING.store(true, Ordering::SeqCst);
+}
 
 /// Rows watched (the inbox's first page).
 const WATCHED: u32 = 100;
@@ -60,6 +71,45 @@ impl Watch {
         self.marker = Some(marker);
         let q = self.query.clone();
         let page = crate::api::run_blocking(&self.state, move |s| s.groups(&q)).await?;
+        // Rows sent before and missing now: pushed down by newer groups (left alone), or
+        // no longer matching (closed, suppressed, dropped: `gone`, the page removes them).
+        let shown: std::collections::HashSet<i64> = page.items.iter().map(|g| g.id).collect();
+        let missing: Vec<i64> = self
+            .sent
+            .keys()
+            .copied()
+            .filter(|id| !shown.contains(id))
+            .take(200)
+            .collect();
+        if !missing.is_empty() {
+            let statuses = self.query.statuses.clone();
+            let show_suppressed = self.query.show_suppressed;
+            let gone = crate::api::run_blocking(&self.state, move |s| {
+                let mut gone = Vec::new();
+                for id in missing {
+                    let left = match s.group(id)? {
+                        None => true,
+                        Some(g) => {
+                            (!statuses.is_empty() && !statuses.contains(&g.status))
+                                || (g.suppressed && !show_suppressed)
+                        }
+                    };
+                    if left {
+                        gone.push(id);
+                    }
+                }
+                Ok(gone)
+            })
+            .await?;
+            for id in gone {
+                self.sent.remove(&id);
+                self.pending.push_back(
+                    Event::default()
+                        .event("gone")
+                        .data(serde_json::json!({ "id": id }).to_string()),
+                );
+            }
+        }
         // Oldest first, so that rows inserted at the top end up newest first.
         for g in page.items.iter().rev() {
             let v = row_version(g);
@@ -123,6 +173,9 @@ pub async fn stream(
     };
     let events = futures_util::stream::unfold(watch, |mut w| async move {
         loop {
+            if STOPPING.load(Ordering::SeqCst) {
+                return None;
+            }
             if let Some(ev) = w.pending.pop_front() {
                 return Some((Ok::<Event, Infallible>(ev), w));
             }

@@ -15,6 +15,8 @@ mod sensors;
 mod suppressions;
 mod workflow;
 
+pub use live::stop_all as stop_live_streams;
+
 use crate::api::AppState;
 use axum::routing::{get, post};
 use axum::Router;

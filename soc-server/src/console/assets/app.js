@@ -100,7 +100,9 @@
   });
 
   function submitIn(selector) {
-    var scope = currentRow() || document;
+    // On a list, a row action needs a selected row (never the first row by accident).
+    var scope = currentRow() || (document.querySelector("tr.group " + selector) ? null : document);
+    if (!scope) return false;
     var form = scope.querySelector(selector);
     if (!form) return false;
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
@@ -239,6 +241,19 @@
       }
       row.classList.add("fresh");
       setTimeout(function () { row.classList.remove("fresh"); }, 2500);
+    });
+    source.addEventListener("gone", function (msg) {
+      var g;
+      try { g = JSON.parse(msg.data); } catch (e) { return; }
+      var row = tbody.querySelector('tr[data-id="' + g.id + '"]');
+      if (!row || row.contains(document.activeElement)) return;
+      row.classList.add("gone");
+      setTimeout(function () {
+        var wasCurrent = rowKey(row) === currentId;
+        var idx = rows().indexOf(row);
+        row.remove();
+        if (wasCurrent) select(idx);
+      }, 600);
     });
   }
 })();
