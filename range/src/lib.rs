@@ -9,9 +9,11 @@
 //!   concurrency.
 //! - [`submit`]: the flag submission line protocol over TCP.
 //! - [`round`]: one tick of checker runs turned into SLA statuses.
-//! - [`orchestrate`]: the boundary to Docker (not implemented yet).
+//! - [`orchestrate`]: Docker: images, networks, containers, the game server process.
+//! - [`control`]: the game server's control API (loopback, bearer token).
 
 pub mod checker;
+pub mod control;
 pub mod game;
 pub mod orchestrate;
 pub mod round;

@@ -681,6 +681,7 @@ fn services(cx: &mut Ctx, n: &Node) -> Vec<Service> {
                 "checker",
                 "flag_stores",
                 "capabilities",
+                "read_only",
             ],
             &["name", "ports", "checker"],
         );
@@ -778,6 +779,10 @@ fn services(cx: &mut Ctx, n: &Node) -> Vec<Service> {
             }
             None => Vec::new(),
         };
+        let read_only = match f.get("read_only") {
+            Some(v) => cx.boolean(v, &format!("{path}.read_only")),
+            None => Some(false),
+        };
         if let (
             Some(name),
             Some(source),
@@ -785,7 +790,8 @@ fn services(cx: &mut Ctx, n: &Node) -> Vec<Service> {
             Some(health),
             Some(checker),
             Some(flag_stores),
-        ) = (name, source, resources, health, checker, flag_stores)
+            Some(read_only),
+        ) = (name, source, resources, health, checker, flag_stores, read_only)
         {
             out.push(Service {
                 name,
@@ -796,6 +802,7 @@ fn services(cx: &mut Ctx, n: &Node) -> Vec<Service> {
                 checker,
                 flag_stores,
                 capabilities,
+                read_only,
             });
         }
     }
@@ -894,7 +901,9 @@ fn checker(cx: &mut Ctx, n: &Node, path: &str) -> Option<CheckerSpec> {
                 None => None,
             }
         }
-        None => Some(TimeoutVerdict::Down),
+        // A checker that hangs is the checker's fault until shown otherwise: by default a
+        // timeout is a checker error, never held against the team.
+        None => Some(TimeoutVerdict::CheckerError),
     };
     Some(CheckerSpec {
         command: cmd?,
