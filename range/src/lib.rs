@@ -10,6 +10,8 @@
 //! - [`submit`]: the flag submission line protocol over TCP.
 //! - [`round`]: one tick of checker runs turned into SLA statuses.
 //! - [`orchestrate`]: Docker: images, networks, containers, the game server process.
+//! - [`web`]: the live scoreboard, trainer login and controls over HTTP.
+//! - [`soc`]: exercise events sent to the SOC server's ingest API.
 //! - [`control`]: the game server's control API (loopback, bearer token).
 
 pub mod checker;
@@ -18,4 +20,6 @@ pub mod game;
 pub mod orchestrate;
 pub mod round;
 pub mod scenario;
+pub mod soc;
 pub mod submit;
+pub mod web;
