@@ -80,7 +80,11 @@ fn handle(c: &Control, stream: TcpStream) -> std::io::Result<()> {
             .read_until(b'\n', &mut line)?;
         total += n;
         if n == 0 || total >= MAX_HEADERS {
-            return respond(&stream, "400 Bad Request", &json!({"error": "bad request head"}));
+            return respond(
+                &stream,
+                "400 Bad Request",
+                &json!({"error": "bad request head"}),
+            );
         }
         let text = String::from_utf8_lossy(&line).trim_end().to_string();
         if text.is_empty() {
@@ -108,18 +112,34 @@ fn handle(c: &Control, stream: TcpStream) -> std::io::Result<()> {
     }
     let post = |f: &dyn Fn(&mut Game) -> Result<(), crate::game::GameError>| {
         if method != "POST" {
-            return respond(&stream, "405 Method Not Allowed", &json!({"error": "use POST"}));
+            return respond(
+                &stream,
+                "405 Method Not Allowed",
+                &json!({"error": "use POST"}),
+            );
         }
         let mut g = c.game.lock().unwrap_or_else(|p| p.into_inner());
         match f(&mut g) {
-            Ok(()) => respond(&stream, "200 OK", &json!({"ok": true, "phase": g.phase(now_ms())})),
-            Err(e) => respond(&stream, "500 Internal Server Error", &json!({"error": e.to_string()})),
+            Ok(()) => respond(
+                &stream,
+                "200 OK",
+                &json!({"ok": true, "phase": g.phase(now_ms())}),
+            ),
+            Err(e) => respond(
+                &stream,
+                "500 Internal Server Error",
+                &json!({"error": e.to_string()}),
+            ),
         }
     };
     match path {
         "/api/v1/status" => {
             if method != "GET" {
-                return respond(&stream, "405 Method Not Allowed", &json!({"error": "use GET"}));
+                return respond(
+                    &stream,
+                    "405 Method Not Allowed",
+                    &json!({"error": "use GET"}),
+                );
             }
             let body = {
                 let g = c.game.lock().unwrap_or_else(|p| p.into_inner());
@@ -145,12 +165,20 @@ fn handle(c: &Control, stream: TcpStream) -> std::io::Result<()> {
         "/api/v1/resume" => post(&|g| g.resume()),
         "/api/v1/stop" => {
             if method != "POST" {
-                return respond(&stream, "405 Method Not Allowed", &json!({"error": "use POST"}));
+                return respond(
+                    &stream,
+                    "405 Method Not Allowed",
+                    &json!({"error": "use POST"}),
+                );
             }
             c.stop.store(true, Ordering::Relaxed);
             respond(&stream, "200 OK", &json!({"ok": true, "stopping": true}))
         }
-        _ => respond(&stream, "404 Not Found", &json!({"error": "no such endpoint"})),
+        _ => respond(
+            &stream,
+            "404 Not Found",
+            &json!({"error": "no such endpoint"}),
+        ),
     }
 }
 

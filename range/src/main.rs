@@ -209,13 +209,26 @@ fn status(name: &str, json: bool) -> anyhow::Result<ExitCode> {
         ),
         Err(e) => say!("{name}: {e}"),
     }
-    say!("{:<10} {:<10} {:<14} {:<9} {:<10} {:<10} {:>8}", "TEAM", "SERVICE", "ADDRESS", "STATE", "HEALTH", "SLA", "POINTS");
+    say!(
+        "{:<10} {:<10} {:<14} {:<9} {:<10} {:<10} {:>8}",
+        "TEAM",
+        "SERVICE",
+        "ADDRESS",
+        "STATE",
+        "HEALTH",
+        "SLA",
+        "POINTS"
+    );
     for c in &containers {
         let (mut sla, mut pts) = ("-".to_string(), "-".to_string());
         if let Ok(v) = &game {
             let st = &v["standings"];
-            let ti = st["teams"].as_array().and_then(|t| t.iter().position(|x| x == c.team.as_str()));
-            let si = st["services"].as_array().and_then(|t| t.iter().position(|x| x == c.service.as_str()));
+            let ti = st["teams"]
+                .as_array()
+                .and_then(|t| t.iter().position(|x| x == c.team.as_str()));
+            let si = st["services"]
+                .as_array()
+                .and_then(|t| t.iter().position(|x| x == c.service.as_str()));
             if let (Some(ti), Some(si)) = (ti, si) {
                 let cell = &st["lines"][ti]["services"][si];
                 sla = cell["status"].as_str().unwrap_or("-").to_string();
@@ -225,7 +238,16 @@ fn status(name: &str, json: bool) -> anyhow::Result<ExitCode> {
                 pts = format!("{p:.2}");
             }
         }
-        say!("{:<10} {:<10} {:<14} {:<9} {:<10} {:<10} {:>8}", c.team, c.service, c.ip, c.state, c.health, sla, pts);
+        say!(
+            "{:<10} {:<10} {:<14} {:<9} {:<10} {:<10} {:>8}",
+            c.team,
+            c.service,
+            c.ip,
+            c.state,
+            c.health,
+            sla,
+            pts
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -254,7 +276,10 @@ fn game_server(a: GameServerArgs) -> anyhow::Result<()> {
         Game::open(&a.state)?
     } else {
         let key = game::config::random_key().context("reading /dev/urandom")?;
-        Game::create(&a.state, GameConfig::from_scenario(&s, game::now_ms(), &key))?
+        Game::create(
+            &a.state,
+            GameConfig::from_scenario(&s, game::now_ms(), &key),
+        )?
     };
     let addr = a
         .listen
@@ -269,9 +294,7 @@ fn game_server(a: GameServerArgs) -> anyhow::Result<()> {
         RateLimiter::new(s.submission.rate_limit, s.teams.len()),
     ));
     if let Some(port) = s.submission.http_port {
-        let haddr = a
-            .http_listen
-            .unwrap_or_else(|| format!("0.0.0.0:{port}"));
+        let haddr = a.http_listen.unwrap_or_else(|| format!("0.0.0.0:{port}"));
         let http = std::net::TcpListener::bind(&haddr)
             .with_context(|| format!("binding HTTP submission {haddr}"))?;
         let sh = Arc::clone(&shared);
@@ -512,7 +535,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 s.name,
                 report.created.len(),
                 report.kept.len(),
-                if started { "started" } else { "already running" },
+                if started {
+                    "started"
+                } else {
+                    "already running"
+                },
                 listen.submission,
                 state
                     .control_addr()

@@ -85,11 +85,8 @@ impl Exercise {
         }
         std::fs::write(dir.path().join("scenario.yaml"), yaml).unwrap();
         for sub in ["services", "checkers", "exploits"] {
-            std::os::unix::fs::symlink(
-                src.join(sub).canonicalize().unwrap(),
-                dir.path().join(sub),
-            )
-            .unwrap();
+            std::os::unix::fs::symlink(src.join(sub).canonicalize().unwrap(), dir.path().join(sub))
+                .unwrap();
         }
         let e = Exercise {
             name: name.to_string(),
@@ -162,7 +159,14 @@ impl Exercise {
         let mut out = Vec::new();
         for args in [
             vec!["ps", "-a", "--filter", &filter, "--format", "{{.Names}}"],
-            vec!["network", "ls", "--filter", &filter, "--format", "{{.Name}}"],
+            vec![
+                "network",
+                "ls",
+                "--filter",
+                &filter,
+                "--format",
+                "{{.Name}}",
+            ],
             vec!["volume", "ls", "--filter", &filter, "--format", "{{.Name}}"],
         ] {
             let o = docker(&args);
@@ -223,7 +227,7 @@ fn tick(st: &Value) -> Option<u64> {
     st["game_server"]["phase"]["tick"].as_u64()
 }
 
-fn cell<'a>(st: &'a Value, team: usize, service: usize) -> &'a Value {
+fn cell(st: &Value, team: usize, service: usize) -> &Value {
     &st["game_server"]["standings"]["lines"][team]["services"][service]
 }
 
@@ -264,7 +268,11 @@ fn exploit(dir: &Path, pid: i64, script: &str, target: &str) -> Vec<String> {
         .arg(target)
         .output()
         .expect("running nsenter");
-    assert!(o.status.success(), "exploit {script} {target}: {}", text(&o));
+    assert!(
+        o.status.success(),
+        "exploit {script} {target}: {}",
+        text(&o)
+    );
     String::from_utf8_lossy(&o.stdout)
         .lines()
         .map(|l| l.trim().to_string())
@@ -315,7 +323,10 @@ fn scoreboard_matches(st: &Value, expected: &[Vec<[f64; 3]>]) -> Result<(), Stri
             for (k, key) in ["attack", "defense", "sla"].iter().enumerate() {
                 let got = c[key].as_f64().unwrap_or(f64::NAN);
                 if (got - want[k]).abs() > 1e-6 {
-                    return Err(format!("team {t} service {s} {key}: board {got}, FAUST {}", want[k]));
+                    return Err(format!(
+                        "team {t} service {s} {key}: board {got}, FAUST {}",
+                        want[k]
+                    ));
                 }
             }
             total += want.iter().sum::<f64>();
@@ -344,7 +355,8 @@ fn end_to_end_game_on_docker() {
         tick(st).is_some_and(|t| t >= 3)
             && (0..2).all(|t| {
                 (0..2).all(|s| {
-                    cell(st, t, s)["status"] == "OK" && cell(st, t, s)["ok_ticks"].as_u64() >= Some(2)
+                    cell(st, t, s)["status"] == "OK"
+                        && cell(st, t, s)["ok_ticks"].as_u64() >= Some(2)
                 })
             })
     });
@@ -356,13 +368,29 @@ fn end_to_end_game_on_docker() {
     let alpha = e.container(&st, "alpha", "notes");
     let pid = alpha["pid"].as_i64().unwrap();
     assert!(pid > 0, "{alpha}");
-    let bravo_notes = e.container(&st, "bravo", "notes")["ip"].as_str().unwrap().to_string();
-    let bravo_vault = e.container(&st, "bravo", "vault")["ip"].as_str().unwrap().to_string();
+    let bravo_notes = e.container(&st, "bravo", "notes")["ip"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bravo_vault = e.container(&st, "bravo", "vault")["ip"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let mut stolen: Vec<(String, usize)> = Vec::new();
-    for f in exploit(e.dir.path(), pid, "notes.py", &format!("{bravo_notes}:8080")) {
+    for f in exploit(
+        e.dir.path(),
+        pid,
+        "notes.py",
+        &format!("{bravo_notes}:8080"),
+    ) {
         stolen.push((f, 0));
     }
-    for f in exploit(e.dir.path(), pid, "vault.py", &format!("{bravo_vault}:4444")) {
+    for f in exploit(
+        e.dir.path(),
+        pid,
+        "vault.py",
+        &format!("{bravo_vault}:4444"),
+    ) {
         stolen.push((f, 1));
     }
     stolen.sort();
@@ -385,7 +413,9 @@ fn end_to_end_game_on_docker() {
     });
     assert!(again[0].starts_with("DUP"), "{again:?}");
     let bravo_pid = e.container(&st, "bravo", "notes")["pid"].as_i64().unwrap();
-    let own = in_netns(bravo_pid, move || submit("10.201.0.1:31337".into(), vec![one]));
+    let own = in_netns(bravo_pid, move || {
+        submit("10.201.0.1:31337".into(), vec![one])
+    });
     assert!(own[0].starts_with("OWN"), "{own:?}");
 
     // Freeze the game, then the scoreboard must equal FAUST computed independently.
@@ -406,7 +436,10 @@ fn end_to_end_game_on_docker() {
         }
     }
     let paused = e.status();
-    assert_eq!(paused["game_server"]["phase"]["phase"], "paused", "{paused}");
+    assert_eq!(
+        paused["game_server"]["phase"]["phase"], "paused",
+        "{paused}"
+    );
     e.ok(&["resume", &e.name]);
 
     // Stop bravo's notes container: DOWN, and its SLA stops growing while alpha's grows.
@@ -415,10 +448,19 @@ fn end_to_end_game_on_docker() {
     let (alpha0, bravo0) = (sla_before(&before, 0), sla_before(&before, 1));
     let o = docker(&["stop", "-t", "1", "range-t-e2e-bravo-notes"]);
     assert!(o.status.success(), "{}", text(&o));
-    let down = e.wait_for("bravo's notes DOWN", 120, |st| cell(st, 1, 0)["status"] == "DOWN");
+    let down = e.wait_for("bravo's notes DOWN", 120, |st| {
+        cell(st, 1, 0)["status"] == "DOWN"
+    });
     let st = e.wait_for("another tick", 60, |st| tick(st) > tick(&down));
-    let st = if cell(&st, 1, 0)["status"] == "DOWN" { st } else { down };
-    assert!(sla_before(&st, 0) > alpha0, "alpha's SLA grows: {alpha0} -> {st:#}");
+    let st = if cell(&st, 1, 0)["status"] == "DOWN" {
+        st
+    } else {
+        down
+    };
+    assert!(
+        sla_before(&st, 0) > alpha0,
+        "alpha's SLA grows: {alpha0} -> {st:#}"
+    );
     let bravo_down_sla = sla_before(&st, 1);
     assert!(
         bravo_down_sla - bravo0 < sla_before(&st, 0) - alpha0,
@@ -442,11 +484,18 @@ fn end_to_end_game_on_docker() {
 
     // down leaves nothing with the label, and stops the game server.
     let out = e.ok(&["down", &e.name]);
-    assert!(out.contains("removed 4 container(s), 1 network(s)"), "{out}");
+    assert!(
+        out.contains("removed 4 container(s), 1 network(s)"),
+        "{out}"
+    );
     assert!(out.contains("game server stopped"), "{out}");
     assert_eq!(e.leftovers(), Vec::<String>::new());
     let o = e.range(&["pause", &e.name]);
-    assert!(!o.status.success(), "no game server after down: {}", text(&o));
+    assert!(
+        !o.status.success(),
+        "no game server after down: {}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -468,12 +517,21 @@ fn team_containers_are_isolated_and_limited() {
     );
     // ... the control API is not, neither on the container's loopback nor on the gateway.
     for host in ["127.0.0.1", "10.202.0.1"] {
-        let o = exec(&format!("wget -q -T 3 -O - http://{host}:{port}/api/v1/status"));
-        assert!(!o.status.success(), "control API reachable at {host}:{port}: {}", text(&o));
+        let o = exec(&format!(
+            "wget -q -T 3 -O - http://{host}:{port}/api/v1/status"
+        ));
+        assert!(
+            !o.status.success(),
+            "control API reachable at {host}:{port}: {}",
+            text(&o)
+        );
     }
     // No Docker socket, no capabilities, no new privileges.
     let o = exec("test -e /var/run/docker.sock || test -e /run/docker.sock");
-    assert!(!o.status.success(), "a Docker socket is visible in the container");
+    assert!(
+        !o.status.success(),
+        "a Docker socket is visible in the container"
+    );
     let o = exec("grep -E '^(CapEff|CapPrm|CapBnd|NoNewPrivs)' /proc/self/status");
     let caps = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(caps.contains("CapEff:\t0000000000000000"), "{caps}");
@@ -488,7 +546,11 @@ fn team_containers_are_isolated_and_limited() {
         let h = &v[0]["HostConfig"];
         assert_eq!(h["CapDrop"], serde_json::json!(["ALL"]), "{name}");
         assert!(h["CapAdd"].is_null(), "{name}: {}", h["CapAdd"]);
-        assert_eq!(h["SecurityOpt"], serde_json::json!(["no-new-privileges"]), "{name}");
+        assert_eq!(
+            h["SecurityOpt"],
+            serde_json::json!(["no-new-privileges"]),
+            "{name}"
+        );
         assert_eq!(h["RestartPolicy"]["Name"], "no", "{name}");
         assert_eq!(h["Privileged"], false, "{name}");
         let (mem, pids, cpus) = if c["service"] == "notes" {
@@ -530,7 +592,8 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("not found: run `range images build") && err.contains("range/t-bad-img-notes:")
+        err.contains("not found: run `range images build")
+            && err.contains("range/t-bad-img-notes:")
             || err.contains("range-base/busybox:1 of service notes not found"),
         "{err}"
     );
@@ -542,14 +605,20 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
         "t-bad-net",
         &[
             ("name: ad-basic", "name: t-bad-net"),
-            ("  - name: bravo", "  - name: bravo\n    subnet: 192.168.77.0/24"),
+            (
+                "  - name: bravo",
+                "  - name: bravo\n    subnet: 192.168.77.0/24",
+            ),
             ("cidr: 10.60.0.0/16", "cidr: 10.204.0.0/16"),
         ],
     );
     let o = e2.range(&["up", &e2.file().display().to_string()]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("scenario.yaml:8:") && err.contains("subnet"), "{err}");
+    assert!(
+        err.contains("scenario.yaml:8:") && err.contains("subnet"),
+        "{err}"
+    );
     assert_eq!(e2.leftovers(), Vec::<String>::new());
 
     // The game network overlaps an existing Docker network: clear error before anything.
@@ -571,7 +640,9 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("impossible network") && err.contains(blocker) && err.contains("10.205.7.0/24"),
+        err.contains("impossible network")
+            && err.contains(blocker)
+            && err.contains("10.205.7.0/24"),
         "{err}"
     );
     assert_eq!(e3.leftovers(), Vec::<String>::new());
@@ -591,7 +662,10 @@ fn bad_input_fails_clearly_and_leaves_nothing() {
     let o = e4.range(&["up", &e4.file().display().to_string()]);
     assert!(!o.status.success(), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("creating container range-t-bad-half-alpha-vault"), "{err}");
+    assert!(
+        err.contains("creating container range-t-bad-half-alpha-vault"),
+        "{err}"
+    );
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("removing the"),
         "{}",

@@ -151,5 +151,9 @@ fn hanging_or_crashing_checker_is_a_checker_error_never_against_the_team() {
     let game = Mutex::new(Game::in_memory(cfg).unwrap());
     let r = run_tick(&s, None, &game, 0, 4).unwrap();
     assert_eq!(r[0].status, SlaStatus::Down);
-    assert_eq!(r[1].status, SlaStatus::CheckerError, "a crash stays a checker error");
+    assert_eq!(
+        r[1].status,
+        SlaStatus::CheckerError,
+        "a crash stays a checker error"
+    );
 }

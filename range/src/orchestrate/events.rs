@@ -46,9 +46,9 @@ pub fn watch(
                 .collect(),
         ),
     ]);
-    let mut stream = engine
-        .docker()
-        .events(Some(EventsOptionsBuilder::default().filters(&filters).build()));
+    let mut stream = engine.docker().events(Some(
+        EventsOptionsBuilder::default().filters(&filters).build(),
+    ));
     engine.block_on(async {
         while let Some(ev) = stream.next().await {
             let ev = ev.map_err(OrchestrateError::api("reading Docker events"))?;

@@ -227,10 +227,17 @@ fn rollback(engine: &Engine, made: Vec<Made>) {
     let d = engine.docker();
     for m in made.into_iter().rev() {
         let r = match &m {
-            Made::Container(n) => engine.block_on(d.remove_container(
-                n,
-                Some(RemoveContainerOptionsBuilder::default().force(true).v(true).build()),
-            )),
+            Made::Container(n) => engine.block_on(
+                d.remove_container(
+                    n,
+                    Some(
+                        RemoveContainerOptionsBuilder::default()
+                            .force(true)
+                            .v(true)
+                            .build(),
+                    ),
+                ),
+            ),
             Made::Volume(n) => engine.block_on(d.remove_volume(
                 n,
                 Some(RemoveVolumeOptionsBuilder::default().force(true).build()),
@@ -270,11 +277,12 @@ fn up_inner(
                 .and_then(|x| x.health.as_ref())
                 .map(|h| (h.command.as_slice(), h.interval.as_millis(), h.retries)),
         });
-        let found = match engine.block_on(d.inspect_container(&c.name, None::<InspectContainerOptions>)) {
-            Ok(i) => Some(i),
-            Err(e) if is_not_found(&e) => None,
-            Err(e) => return Err(OrchestrateError::api(format!("inspecting {}", c.name))(e)),
-        };
+        let found =
+            match engine.block_on(d.inspect_container(&c.name, None::<InspectContainerOptions>)) {
+                Ok(i) => Some(i),
+                Err(e) if is_not_found(&e) => None,
+                Err(e) => return Err(OrchestrateError::api(format!("inspecting {}", c.name))(e)),
+            };
         if let Some(i) = &found {
             let labels = i
                 .config
@@ -328,7 +336,9 @@ fn up_inner(
                         plan.network.name, plan.network.subnet
                     ))
                 }
-                other => OrchestrateError::api(format!("creating network {}", plan.network.name))(other),
+                other => {
+                    OrchestrateError::api(format!("creating network {}", plan.network.name))(other)
+                }
             })?;
         made.push(Made::Network(plan.network.name.clone()));
         report.created.push(plan.network.name.clone());
@@ -363,7 +373,11 @@ fn up_inner(
                     let existed = match engine.block_on(d.inspect_volume(&name)) {
                         Ok(_) => true,
                         Err(e) if is_not_found(&e) => false,
-                        Err(e) => return Err(OrchestrateError::api(format!("inspecting volume {name}"))(e)),
+                        Err(e) => {
+                            return Err(OrchestrateError::api(format!("inspecting volume {name}"))(
+                                e,
+                            ))
+                        }
                     };
                     if !existed {
                         engine
@@ -384,18 +398,30 @@ fn up_inner(
                 }
                 let body = container_body(s, plan, c, &image, &spec, mounts);
                 engine
-                    .block_on(d.create_container(
-                        Some(CreateContainerOptionsBuilder::default().name(&c.name).build()),
-                        body,
-                    ))
-                    .map_err(OrchestrateError::api(format!("creating container {}", c.name)))?;
+                    .block_on(
+                        d.create_container(
+                            Some(
+                                CreateContainerOptionsBuilder::default()
+                                    .name(&c.name)
+                                    .build(),
+                            ),
+                            body,
+                        ),
+                    )
+                    .map_err(OrchestrateError::api(format!(
+                        "creating container {}",
+                        c.name
+                    )))?;
                 made.push(Made::Container(c.name.clone()));
                 report.created.push(c.name.clone());
             }
         }
         engine
             .block_on(d.start_container(&c.name, None))
-            .map_err(OrchestrateError::api(format!("starting container {}", c.name)))?;
+            .map_err(OrchestrateError::api(format!(
+                "starting container {}",
+                c.name
+            )))?;
         report.started.push(c.name.clone());
         progress(&format!("container {} at {} ({})", c.name, c.ip, image));
     }
@@ -420,12 +446,14 @@ pub fn down(engine: &Engine, exercise: &str) -> Result<DownReport, OrchestrateEr
     let filters = label_filter(exercise);
     let mut report = DownReport::default();
     let containers = engine
-        .block_on(d.list_containers(Some(
-            ListContainersOptionsBuilder::default()
-                .all(true)
-                .filters(&filters)
-                .build(),
-        )))
+        .block_on(
+            d.list_containers(Some(
+                ListContainersOptionsBuilder::default()
+                    .all(true)
+                    .filters(&filters)
+                    .build(),
+            )),
+        )
         .map_err(OrchestrateError::api("listing containers"))?;
     for c in containers {
         let Some(id) = c.id else { continue };
@@ -433,19 +461,36 @@ pub fn down(engine: &Engine, exercise: &str) -> Result<DownReport, OrchestrateEr
             .names
             .and_then(|n| n.first().cloned())
             .unwrap_or_else(|| id.clone());
-        match engine.block_on(d.remove_container(
-            &id,
-            Some(RemoveContainerOptionsBuilder::default().force(true).v(true).build()),
-        )) {
-            Ok(()) => report.containers.push(name.trim_start_matches('/').to_string()),
+        match engine.block_on(
+            d.remove_container(
+                &id,
+                Some(
+                    RemoveContainerOptionsBuilder::default()
+                        .force(true)
+                        .v(true)
+                        .build(),
+                ),
+            ),
+        ) {
+            Ok(()) => report
+                .containers
+                .push(name.trim_start_matches('/').to_string()),
             Err(e) if is_not_found(&e) => {}
-            Err(e) => return Err(OrchestrateError::api(format!("removing container {name}"))(e)),
+            Err(e) => {
+                return Err(OrchestrateError::api(format!("removing container {name}"))(
+                    e,
+                ))
+            }
         }
     }
     let nets = engine
-        .block_on(d.list_networks(Some(
-            ListNetworksOptionsBuilder::default().filters(&filters).build(),
-        )))
+        .block_on(
+            d.list_networks(Some(
+                ListNetworksOptionsBuilder::default()
+                    .filters(&filters)
+                    .build(),
+            )),
+        )
         .map_err(OrchestrateError::api("listing networks"))?;
     for n in nets {
         let Some(id) = n.id else { continue };
@@ -457,9 +502,13 @@ pub fn down(engine: &Engine, exercise: &str) -> Result<DownReport, OrchestrateEr
         }
     }
     let vols = engine
-        .block_on(d.list_volumes(Some(
-            ListVolumesOptionsBuilder::default().filters(&filters).build(),
-        )))
+        .block_on(
+            d.list_volumes(Some(
+                ListVolumesOptionsBuilder::default()
+                    .filters(&filters)
+                    .build(),
+            )),
+        )
         .map_err(OrchestrateError::api("listing volumes"))?;
     for v in vols.volumes.unwrap_or_default() {
         match engine.block_on(d.remove_volume(
@@ -472,45 +521,6 @@ pub fn down(engine: &Engine, exercise: &str) -> Result<DownReport, OrchestrateEr
         }
     }
     Ok(report)
-}
-
-/// Everything still labelled with `exercise`: (containers, networks, volumes) names.
-pub fn leftovers(
-    engine: &Engine,
-    exercise: &str,
-) -> Result<(Vec<String>, Vec<String>, Vec<String>), OrchestrateError> {
-    let d = engine.docker();
-    let filters = label_filter(exercise);
-    let containers = engine
-        .block_on(d.list_containers(Some(
-            ListContainersOptionsBuilder::default()
-                .all(true)
-                .filters(&filters)
-                .build(),
-        )))
-        .map_err(OrchestrateError::api("listing containers"))?
-        .into_iter()
-        .filter_map(|c| c.names.and_then(|n| n.first().cloned()))
-        .collect();
-    let networks = engine
-        .block_on(d.list_networks(Some(
-            ListNetworksOptionsBuilder::default().filters(&filters).build(),
-        )))
-        .map_err(OrchestrateError::api("listing networks"))?
-        .into_iter()
-        .filter_map(|n| n.name)
-        .collect();
-    let volumes = engine
-        .block_on(d.list_volumes(Some(
-            ListVolumesOptionsBuilder::default().filters(&filters).build(),
-        )))
-        .map_err(OrchestrateError::api("listing volumes"))?
-        .volumes
-        .unwrap_or_default()
-        .into_iter()
-        .map(|v| v.name)
-        .collect();
-    Ok((containers, networks, volumes))
 }
 
 /// One container of an exercise as `status` shows it.
@@ -536,12 +546,14 @@ pub struct ContainerStatus {
 pub fn status(engine: &Engine, exercise: &str) -> Result<Vec<ContainerStatus>, OrchestrateError> {
     let d = engine.docker();
     let list = engine
-        .block_on(d.list_containers(Some(
-            ListContainersOptionsBuilder::default()
-                .all(true)
-                .filters(&label_filter(exercise))
-                .build(),
-        )))
+        .block_on(
+            d.list_containers(Some(
+                ListContainersOptionsBuilder::default()
+                    .all(true)
+                    .filters(&label_filter(exercise))
+                    .build(),
+            )),
+        )
         .map_err(OrchestrateError::api("listing containers"))?;
     let mut out = Vec::new();
     for c in list {
@@ -565,7 +577,11 @@ pub fn status(engine: &Engine, exercise: &str) -> Result<Vec<ContainerStatus>, O
             .and_then(|e| e.ip_address.clone())
             .unwrap_or_default();
         out.push(ContainerStatus {
-            name: i.name.unwrap_or_default().trim_start_matches('/').to_string(),
+            name: i
+                .name
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_string(),
             team: labels.get(LABEL_TEAM).cloned().unwrap_or_default(),
             service: labels.get(LABEL_SERVICE).cloned().unwrap_or_default(),
             ip,

@@ -100,12 +100,12 @@ pub fn base_tar(busybox: &Path) -> Result<(Vec<u8>, String), OrchestrateError> {
         let mut h = header(tar::EntryType::Symlink, 0o777, 0);
         tar.append_link(&mut h, a, "/bin/busybox").map_err(io)?;
     }
-    let passwd = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
+    let passwd =
+        "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
     let group = "root:x:0:\nnogroup:x:65534:\nnobody:x:65534:\n";
     for (name, text) in [("etc/passwd", passwd), ("etc/group", group)] {
         let mut h = header(tar::EntryType::Regular, 0o644, text.len() as u64);
-        tar.append_data(&mut h, name, text.as_bytes())
-            .map_err(io)?;
+        tar.append_data(&mut h, name, text.as_bytes()).map_err(io)?;
     }
     Ok((tar.into_inner().map_err(io)?, sha))
 }
@@ -115,7 +115,9 @@ pub fn image_id(engine: &Engine, reference: &str) -> Result<Option<String>, Orch
     match engine.block_on(engine.docker().inspect_image(reference)) {
         Ok(i) => Ok(i.id),
         Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(OrchestrateError::api(format!("inspecting image {reference}"))(e)),
+        Err(e) => Err(OrchestrateError::api(format!(
+            "inspecting image {reference}"
+        ))(e)),
     }
 }
 
@@ -145,11 +147,10 @@ pub fn ensure_base(engine: &Engine, progress: Progress) -> Result<String, Orches
         .tag(BASE_TAG)
         .changes(vec![format!("ENV {want}"), "CMD [\"/bin/sh\"]".to_string()])
         .build();
-    let mut stream = engine.docker().create_image(
-        Some(opts),
-        Some(bollard::body_full(archive.into())),
-        None,
-    );
+    let mut stream =
+        engine
+            .docker()
+            .create_image(Some(opts), Some(bollard::body_full(archive.into())), None);
     engine.block_on(async {
         while let Some(item) = stream.next().await {
             item.map_err(OrchestrateError::api(format!("importing {BASE}")))?;
@@ -284,9 +285,10 @@ fn build_one(
         .forcerm(true)
         .labels(&labels)
         .build();
-    let mut stream = engine
-        .docker()
-        .build_image(opts, None, Some(bollard::body_full(context.into())));
+    let mut stream =
+        engine
+            .docker()
+            .build_image(opts, None, Some(bollard::body_full(context.into())));
     engine.block_on(async {
         while let Some(item) = stream.next().await {
             match item {
@@ -340,7 +342,11 @@ pub fn build(
                     progress(&format!("{}: {tag} up to date", svc.name));
                     false
                 } else {
-                    progress(&format!("{}: building {tag} from {}", svc.name, folder.display()));
+                    progress(&format!(
+                        "{}: building {tag} from {}",
+                        svc.name,
+                        folder.display()
+                    ));
                     build_one(engine, &s.name, &svc.name, &folder, &tag, progress)?;
                     progress(&format!("{}: built {tag}", svc.name));
                     true

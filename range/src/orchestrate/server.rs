@@ -139,7 +139,7 @@ impl StateDir {
             .map(|a| String::from_utf8_lossy(a).into_owned())
             .collect();
         let journal = self.journal().display().to_string();
-        let ours = args.iter().any(|a| a == "game-server") && args.iter().any(|a| *a == journal);
+        let ours = args.iter().any(|a| a == "game-server") && args.contains(&journal);
         let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
             .ok()
             .and_then(|s| s.rsplit_once(") ").map(|(_, r)| r.starts_with('Z')))
@@ -199,7 +199,10 @@ pub fn start(
     }
     let scenario = scenario
         .canonicalize()
-        .map_err(OrchestrateError::io(format!("resolving {}", scenario.display())))?;
+        .map_err(OrchestrateError::io(format!(
+            "resolving {}",
+            scenario.display()
+        )))?;
     std::fs::write(state.scenario_file(), scenario.display().to_string())
         .map_err(OrchestrateError::io("writing the scenario path"))?;
     let _ = std::fs::remove_file(state.addr_file());
@@ -208,7 +211,10 @@ pub fn start(
         .append(true)
         .mode(0o600)
         .open(state.log())
-        .map_err(OrchestrateError::io(format!("opening {}", state.log().display())))?;
+        .map_err(OrchestrateError::io(format!(
+            "opening {}",
+            state.log().display()
+        )))?;
     let log2 = log
         .try_clone()
         .map_err(OrchestrateError::io("duplicating the log file"))?;
@@ -261,7 +267,10 @@ pub fn start(
             )));
         }
         if let Some(addr) = state.control_addr() {
-            if matches!(crate::control::request(addr, &token, "GET", "/api/v1/status"), Ok((200, _))) {
+            if matches!(
+                crate::control::request(addr, &token, "GET", "/api/v1/status"),
+                Ok((200, _))
+            ) {
                 return Ok((pid, true));
             }
         }
@@ -297,12 +306,15 @@ pub fn control(
     method: &str,
     path: &str,
 ) -> Result<serde_json::Value, OrchestrateError> {
-    let addr = state.control_addr().filter(|_| state.running_pid().is_some()).ok_or_else(|| {
-        OrchestrateError::Server(format!(
-            "not running (no live game server recorded in {}); `range up` starts it",
-            state.0.display()
-        ))
-    })?;
+    let addr = state
+        .control_addr()
+        .filter(|_| state.running_pid().is_some())
+        .ok_or_else(|| {
+            OrchestrateError::Server(format!(
+                "not running (no live game server recorded in {}); `range up` starts it",
+                state.0.display()
+            ))
+        })?;
     let token = state.token()?;
     let (code, body) = crate::control::request(addr, &token, method, path)
         .map_err(|e| OrchestrateError::Server(format!("control API at {addr}: {e}")))?;

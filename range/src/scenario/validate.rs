@@ -791,8 +791,15 @@ fn services(cx: &mut Ctx, n: &Node) -> Vec<Service> {
             Some(checker),
             Some(flag_stores),
             Some(read_only),
-        ) = (name, source, resources, health, checker, flag_stores, read_only)
-        {
+        ) = (
+            name,
+            source,
+            resources,
+            health,
+            checker,
+            flag_stores,
+            read_only,
+        ) {
             out.push(Service {
                 name,
                 source,
