@@ -12,10 +12,8 @@
 //! - [`orchestrate`]: Docker: images, networks, containers, the game server process.
 //! - [`web`]: the live scoreboard, trainer login and controls over HTTP.
 //! - [`soc`]: exercise events sent to the SOC server's ingest API.
-//! - [`control`]: the game server's control API (loopback, bearer token).
 
 pub mod checker;
-pub mod control;
 pub mod game;
 pub mod orchestrate;
 pub mod round;

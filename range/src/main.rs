@@ -67,11 +67,11 @@ enum Cmd {
         /// HTTP submission listen address (default 0.0.0.0:<submission.http_port>).
         #[arg(long)]
         http_listen: Option<String>,
-        /// Control API listen address (loopback only), e.g. 127.0.0.1:0.
+        /// Scoreboard and control API listen address (loopback only), e.g. 127.0.0.1:0.
         #[arg(long)]
         control: Option<std::net::SocketAddr>,
-        /// Directory holding `control.token`; the control API's address is written to
-        /// `control.addr` there.
+        /// Directory holding `control.token`; the game server writes `control.addr` (where
+        /// it listens) and `container-events.jsonl` (Docker events of `--watch`) there.
         #[arg(long)]
         control_dir: Option<PathBuf>,
         /// Watch the Docker events (health, deaths) of this exercise's containers.
@@ -98,7 +98,8 @@ enum Cmd {
     Up {
         /// The scenario file (or its folder).
         file: PathBuf,
-        /// Loopback address of the game server's control API (port 0: any free port).
+        /// Loopback address of the game server's scoreboard and control API (port 0: any
+        /// free port).
         #[arg(long, default_value = "127.0.0.1:0")]
         control: std::net::SocketAddr,
     },
@@ -172,17 +173,19 @@ fn main() -> ExitCode {
 
 /// `range pause|resume NAME`.
 fn control_call(name: &str, what: &str) -> anyhow::Result<ExitCode> {
-    let body = server::control(&StateDir::of(name), "POST", &format!("/api/v1/{what}"))?;
+    let body = server::control(&StateDir::of(name), "POST", &format!("/api/control/{what}"))?;
     say!("{name}: {what}d, phase {}", body["phase"]);
     Ok(ExitCode::SUCCESS)
 }
 
-/// `range status NAME`: containers from Docker, tick and scores from the game server.
+/// `range status NAME`: containers from Docker, tick and scores from the game server's
+/// scoreboard (trainer view), latest container events from the state directory.
 fn status(name: &str, json: bool) -> anyhow::Result<ExitCode> {
     let engine = Engine::connect()?;
     let containers = exercise::status(&engine, name)?;
     let state = StateDir::of(name);
-    let game = server::control(&state, "GET", "/api/v1/status");
+    let game = server::control(&state, "GET", "/api/scoreboard");
+    let events = state.container_events(20);
     if json {
         let v = serde_json::json!({
             "exercise": name,
@@ -191,6 +194,7 @@ fn status(name: &str, json: bool) -> anyhow::Result<ExitCode> {
                 Ok(v) => v.clone(),
                 Err(e) => serde_json::json!({"error": e.to_string()}),
             },
+            "events": events,
         });
         say!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
@@ -200,9 +204,10 @@ fn status(name: &str, json: bool) -> anyhow::Result<ExitCode> {
     }
     match &game {
         Ok(v) => say!(
-            "{name}: game {} (tick {}), control {}",
+            "{name}: game {} (tick {} of {}), scoreboard and control on http://{}/",
             v["phase"]["phase"].as_str().unwrap_or("?"),
-            v["phase"]["tick"],
+            v["tick"],
+            v["ticks"],
             state
                 .control_addr()
                 .map_or_else(|| "?".to_string(), |a| a.to_string())
@@ -210,7 +215,7 @@ fn status(name: &str, json: bool) -> anyhow::Result<ExitCode> {
         Err(e) => say!("{name}: {e}"),
     }
     say!(
-        "{:<10} {:<10} {:<14} {:<9} {:<10} {:<10} {:>8}",
+        "{:<10} {:<10} {:<14} {:<9} {:<10} {:<12} {:>8}",
         "TEAM",
         "SERVICE",
         "ADDRESS",
@@ -222,24 +227,20 @@ fn status(name: &str, json: bool) -> anyhow::Result<ExitCode> {
     for c in &containers {
         let (mut sla, mut pts) = ("-".to_string(), "-".to_string());
         if let Ok(v) = &game {
-            let st = &v["standings"];
-            let ti = st["teams"]
-                .as_array()
-                .and_then(|t| t.iter().position(|x| x == c.team.as_str()));
-            let si = st["services"]
+            let si = v["services"]
                 .as_array()
                 .and_then(|t| t.iter().position(|x| x == c.service.as_str()));
-            if let (Some(ti), Some(si)) = (ti, si) {
-                let cell = &st["lines"][ti]["services"][si];
+            let team = v["teams"]
+                .as_array()
+                .and_then(|t| t.iter().find(|x| x["team"] == c.team.as_str()));
+            if let (Some(si), Some(team)) = (si, team) {
+                let cell = &team["services"][si];
                 sla = cell["status"].as_str().unwrap_or("-").to_string();
-                let p = cell["attack"].as_f64().unwrap_or(0.0)
-                    + cell["defense"].as_f64().unwrap_or(0.0)
-                    + cell["sla"].as_f64().unwrap_or(0.0);
-                pts = format!("{p:.2}");
+                pts = format!("{:.2}", cell["points"].as_f64().unwrap_or(0.0));
             }
         }
         say!(
-            "{:<10} {:<10} {:<14} {:<9} {:<10} {:<10} {:>8}",
+            "{:<10} {:<10} {:<14} {:<9} {:<10} {:<12} {:>8}",
             c.team,
             c.service,
             c.ip,
@@ -247,6 +248,16 @@ fn status(name: &str, json: bool) -> anyhow::Result<ExitCode> {
             c.health,
             sla,
             pts
+        );
+    }
+    for e in &events {
+        say!(
+            "event {} {}/{} {} {}",
+            e["time"],
+            e["team"].as_str().unwrap_or(""),
+            e["service"].as_str().unwrap_or(""),
+            e["action"].as_str().unwrap_or(""),
+            e["detail"].as_str().unwrap_or("")
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -267,8 +278,8 @@ struct GameServerArgs {
 /// The game server: submission (TCP, HTTP), the control API, Docker events, and a checker
 /// round every tick until the game is over or the control API says stop.
 fn game_server(a: GameServerArgs) -> anyhow::Result<()> {
-    use range::control::{self, Control};
     use range::submit::{serve, serve_http, BySubnet, RateLimiter, Shared, Tokens};
+    use range::web::{self, WebContext, WebOptions};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
     let s = scenario::load(&a.file)?;
@@ -305,7 +316,7 @@ fn game_server(a: GameServerArgs) -> anyhow::Result<()> {
     std::thread::spawn(move || serve(listener, sh));
     tracing::info!(%addr, "flag submission listening");
     let stop = Arc::new(AtomicBool::new(false));
-    let ctl = match (a.control, &a.control_dir) {
+    match (a.control, &a.control_dir) {
         (Some(caddr), Some(dir)) => {
             if !caddr.ip().is_loopback() {
                 anyhow::bail!("--control {caddr}: the control API listens on loopback only");
@@ -315,30 +326,42 @@ fn game_server(a: GameServerArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("reading {}", token_file.display()))?
                 .trim()
                 .to_string();
+            let password = std::env::var(&s.access.trainer_password_env)
+                .ok()
+                .filter(|p| !p.is_empty());
+            if password.is_none() {
+                tracing::warn!(
+                    env = %s.access.trainer_password_env,
+                    "no trainer password in the environment: trainer login disabled"
+                );
+            }
+            let ctx = WebContext::new(
+                Arc::clone(&game),
+                WebOptions {
+                    trainer_password: password,
+                    trainer_password_env: s.access.trainer_password_env.clone(),
+                    control_token: Some(token),
+                    state: Some(a.state.clone()),
+                    stop: Arc::clone(&stop),
+                },
+            )?;
             let l = std::net::TcpListener::bind(caddr)
-                .with_context(|| format!("binding control API {caddr}"))?;
+                .with_context(|| format!("binding the control API on {caddr}"))?;
             let bound = l.local_addr()?;
-            let c = Arc::new(Control {
-                game: Arc::clone(&game),
-                token,
-                stop: Arc::clone(&stop),
-                events: Mutex::new(Default::default()),
-            });
-            let c2 = Arc::clone(&c);
-            std::thread::spawn(move || control::serve(l, c2));
+            let ctx = Arc::new(ctx);
+            std::thread::spawn(move || web::serve(l, ctx));
             let tmp = dir.join("control.addr.tmp");
             std::fs::write(&tmp, bound.to_string())?;
             std::fs::rename(&tmp, dir.join("control.addr"))?;
-            tracing::info!(addr = %bound, "control API listening");
-            Some(c)
+            tracing::info!(addr = %bound, "scoreboard and control API listening");
+            if let Some(exercise) = a.watch {
+                let stop = Arc::clone(&stop);
+                let events = dir.join("container-events.jsonl");
+                std::thread::spawn(move || watch_events(&exercise, &events, &stop));
+            }
         }
-        (None, None) => None,
+        (None, None) => {}
         _ => anyhow::bail!("--control and --control-dir go together"),
-    };
-    if let Some(exercise) = a.watch {
-        let c = ctl.clone();
-        let stop = Arc::clone(&stop);
-        std::thread::spawn(move || watch_events(&exercise, c, &stop));
     }
     let dir = Some(images::scenario_dir(&a.file));
     tick_loop(&s, dir, &game, a.parallel, &stop)?;
@@ -347,24 +370,30 @@ fn game_server(a: GameServerArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Logs the exercise's container events and keeps them for `status`; reconnects when the
-/// event stream breaks.
-fn watch_events(
-    exercise: &str,
-    control: Option<std::sync::Arc<range::control::Control>>,
-    stop: &std::sync::atomic::AtomicBool,
-) {
+/// Logs the exercise's container events and appends them to `file` (JSON Lines, for
+/// `range status` and the SOC event sender); reconnects when the event stream breaks.
+fn watch_events(exercise: &str, file: &std::path::Path, stop: &std::sync::atomic::AtomicBool) {
+    use std::io::Write;
     use std::sync::atomic::Ordering;
     while !stop.load(Ordering::Relaxed) {
         let r = Engine::connect().and_then(|engine| {
             range::orchestrate::events::watch(&engine, exercise, |ev| {
-                if ev.action == "health_status" && ev.detail != "healthy" || ev.action == "die" || ev.action == "oom" {
+                let bad = (ev.action == "health_status" && ev.detail != "healthy")
+                    || ev.action == "die"
+                    || ev.action == "oom";
+                if bad {
                     tracing::warn!(team = %ev.team, service = %ev.service, container = %ev.container, action = %ev.action, detail = %ev.detail, "container event");
                 } else {
                     tracing::info!(team = %ev.team, service = %ev.service, container = %ev.container, action = %ev.action, detail = %ev.detail, "container event");
                 }
-                if let (Some(c), Ok(v)) = (&control, serde_json::to_value(&ev)) {
-                    c.push_event(v);
+                let line = serde_json::to_string(&ev).unwrap_or_default();
+                let appended = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(file)
+                    .and_then(|mut f| writeln!(f, "{line}"));
+                if let Err(e) = appended {
+                    tracing::warn!(error = %e, file = %file.display(), "cannot record a container event");
                 }
                 !stop.load(Ordering::Relaxed)
             })

@@ -227,8 +227,16 @@ fn tick(st: &Value) -> Option<u64> {
     st["game_server"]["phase"]["tick"].as_u64()
 }
 
+/// Team `team`'s (scenario index) line of the scoreboard (which is sorted by rank).
+fn line(st: &Value, team: usize) -> &Value {
+    st["game_server"]["teams"]
+        .as_array()
+        .and_then(|ts| ts.iter().find(|t| t["index"] == team))
+        .unwrap_or(&Value::Null)
+}
+
 fn cell(st: &Value, team: usize, service: usize) -> &Value {
-    &st["game_server"]["standings"]["lines"][team]["services"][service]
+    &line(st, team)["services"][service]
 }
 
 /// Runs `f` in a thread that entered the network namespace of process `pid`.
@@ -331,9 +339,7 @@ fn scoreboard_matches(st: &Value, expected: &[Vec<[f64; 3]>]) -> Result<(), Stri
             }
             total += want.iter().sum::<f64>();
         }
-        let got = st["game_server"]["standings"]["lines"][t]["total"]
-            .as_f64()
-            .unwrap_or(f64::NAN);
+        let got = line(st, t)["total"].as_f64().unwrap_or(f64::NAN);
         if (got - total).abs() > 1e-6 {
             return Err(format!("team {t} total: board {got}, FAUST {total}"));
         }
@@ -515,10 +521,13 @@ fn team_containers_are_isolated_and_limited() {
         "submission reachable from a team: {}",
         text(&o)
     );
-    // ... the control API is not, neither on the container's loopback nor on the gateway.
+    // ... the scoreboard and control API answer on the host's loopback ...
+    let host_side = TcpStream::connect(control.trim());
+    assert!(host_side.is_ok(), "control API not listening at {control}");
+    // ... but not from a team, neither on the container's loopback nor on the gateway.
     for host in ["127.0.0.1", "10.202.0.1"] {
         let o = exec(&format!(
-            "wget -q -T 3 -O - http://{host}:{port}/api/v1/status"
+            "wget -q -T 3 -O - http://{host}:{port}/api/scoreboard"
         ));
         assert!(
             !o.status.success(),

@@ -8,8 +8,10 @@
 //! - `game-server.log`: the game server's log (stdout and stderr);
 //! - `game-server.pid`: its process id;
 //! - `control.token` (0600): the bearer token of the control API;
-//! - `control.addr`: the loopback address the control API listens on (written by the game
-//!   server once it listens).
+//! - `control.addr`: the loopback address the scoreboard and control API listen on
+//!   (written by the game server once it listens);
+//! - `container-events.jsonl`: Docker events of the exercise's containers (health changes,
+//!   deaths, starts, OOM kills), one JSON object a line.
 //!
 //! `down` moves `game.jsonl` aside to `game-<unix seconds>.jsonl` (the record of the
 //! finished game), so the next `up` starts a new game; `stop` keeps it, so `up` resumes.
@@ -67,6 +69,21 @@ impl StateDir {
     pub fn addr_file(&self) -> PathBuf {
         self.0.join("control.addr")
     }
+    /// The container events the game server recorded.
+    pub fn events_file(&self) -> PathBuf {
+        self.0.join("container-events.jsonl")
+    }
+
+    /// The last `n` container events.
+    pub fn container_events(&self, n: usize) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(self.events_file()).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(n)..]
+            .iter()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
     /// The scenario path file.
     pub fn scenario_file(&self) -> PathBuf {
         self.0.join("scenario")
@@ -268,7 +285,7 @@ pub fn start(
         }
         if let Some(addr) = state.control_addr() {
             if matches!(
-                crate::control::request(addr, &token, "GET", "/api/v1/status"),
+                request(addr, &token, "GET", "/api/scoreboard"),
                 Ok((200, _))
             ) {
                 return Ok((pid, true));
@@ -316,7 +333,7 @@ pub fn control(
             ))
         })?;
     let token = state.token()?;
-    let (code, body) = crate::control::request(addr, &token, method, path)
+    let (code, body) = request(addr, &token, method, path)
         .map_err(|e| OrchestrateError::Server(format!("control API at {addr}: {e}")))?;
     if code != 200 {
         return Err(OrchestrateError::Server(format!(
@@ -332,7 +349,7 @@ pub fn stop(state: &StateDir) -> Result<bool, OrchestrateError> {
     let Some(pid) = state.running_pid() else {
         return Ok(false);
     };
-    if control(state, "POST", "/api/v1/stop").is_err() {
+    if control(state, "POST", "/api/control/stop").is_err() {
         // SAFETY: kill(2) on a pid checked against /proc/<pid>/cmdline.
         unsafe {
             libc::kill(pid, libc::SIGTERM);
@@ -351,4 +368,31 @@ pub fn stop(state: &StateDir) -> Result<bool, OrchestrateError> {
     }
     let _ = std::fs::remove_file(state.addr_file());
     Ok(true)
+}
+
+/// One request to the game server's HTTP API (scoreboard and control, `web`): `(status
+/// code, JSON body)`.
+pub fn request(
+    addr: SocketAddr,
+    token: &str,
+    method: &str,
+    path: &str,
+) -> std::io::Result<(u16, serde_json::Value)> {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    s.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut text = String::new();
+    s.read_to_string(&mut text)?;
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let code = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("bad answer from {addr}: {head}")))?;
+    let json = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
+    Ok((code, json))
 }
