@@ -506,9 +506,22 @@ fn end_to_end_game_on_docker() {
 
 #[test]
 fn team_containers_are_isolated_and_limited() {
-    let e = Exercise::short_ticks("t-iso", "10.202.0.0/16");
+    let e = Exercise::new(
+        "t-iso",
+        &[
+            ("name: ad-basic", "name: t-iso"),
+            ("tick: 60s", "tick: 5s"),
+            ("cidr: 10.60.0.0/16", "cidr: 10.202.0.0/16"),
+            // notes runs on a read-only root (its data lives in its volume).
+            ("flag_stores: 1\n", "flag_stores: 1\n    read_only: true\n"),
+        ],
+    );
     e.build_and_up();
-    let st = e.wait_for("the game server", 60, |st| tick(st).is_some());
+    let st = e.wait_for(
+        "a checker round with notes OK on its read-only root",
+        120,
+        |st| cell(st, 0, 0)["status"] == "OK",
+    );
     let control = std::fs::read_to_string(e.state.path().join("t-iso/control.addr")).unwrap();
     let port = control.trim().rsplit_once(':').unwrap().1.to_string();
     let c = "range-t-iso-alpha-notes";
@@ -547,6 +560,16 @@ fn team_containers_are_isolated_and_limited() {
     assert!(caps.contains("CapBnd:\t0000000000000000"), "{caps}");
     assert!(caps.contains("NoNewPrivs:\t1"), "{caps}");
 
+    // Read-only root, writable tmpfs /tmp and volume.
+    let o = exec("touch /rootfs-write");
+    assert!(
+        !o.status.success(),
+        "root filesystem writable: {}",
+        text(&o)
+    );
+    let o = exec("touch /tmp/x && rm /tmp/x");
+    assert!(o.status.success(), "/tmp not writable: {}", text(&o));
+
     // The engine's view of every container: limits and hardening as planned.
     for c in st["containers"].as_array().unwrap() {
         let name = c["name"].as_str().unwrap();
@@ -571,6 +594,7 @@ fn team_containers_are_isolated_and_limited() {
         assert_eq!(h["MemorySwap"], mem, "{name}: no swap");
         assert_eq!(h["PidsLimit"], pids, "{name}");
         assert_eq!(h["NanoCpus"], cpus, "{name}");
+        assert_eq!(h["ReadonlyRootfs"], c["service"] == "notes", "{name}");
         for m in v[0]["Mounts"].as_array().unwrap() {
             assert_eq!(m["Type"], "volume", "{name}: only labelled volumes: {m}");
         }

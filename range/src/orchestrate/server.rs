@@ -311,6 +311,10 @@ pub fn archive(state: &StateDir) -> Result<Option<PathBuf>, OrchestrateError> {
     let secs = crate::game::now_ms() / 1000;
     let to = state.0.join(format!("game-{secs}.jsonl"));
     std::fs::rename(&j, &to).map_err(OrchestrateError::io(format!("moving {}", j.display())))?;
+    let _ = std::fs::rename(
+        state.events_file(),
+        state.0.join(format!("container-events-{secs}.jsonl")),
+    );
     for f in [state.pid_file(), state.addr_file()] {
         let _ = std::fs::remove_file(f);
     }
