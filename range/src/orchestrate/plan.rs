@@ -18,7 +18,8 @@ pub const LABEL: &str = "city.range.exercise";
 pub const LABEL_TEAM: &str = "city.range.team";
 /// Label naming the service of a container or image.
 pub const LABEL_SERVICE: &str = "city.range.service";
-/// Label holding a digest of the container's planned configuration (see [`ContainerPlan::digest`]).
+/// Label holding a digest of the container's whole configuration (plan, image, health check):
+/// `up` keeps an existing container only when it matches.
 pub const LABEL_SPEC: &str = "city.range.spec";
 
 /// The Docker network to create.
