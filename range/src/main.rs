@@ -173,7 +173,11 @@ fn main() -> ExitCode {
 
 /// `range pause|resume NAME`.
 fn control_call(name: &str, what: &str) -> anyhow::Result<ExitCode> {
-    let body = server::control(&StateDir::of(name), "POST", &format!("/api/control/{what}"))?;
+    let body = server::control(
+        &StateDir::of(name)?,
+        "POST",
+        &format!("/api/control/{what}"),
+    )?;
     say!("{name}: {what}d, phase {}", body["phase"]);
     Ok(ExitCode::SUCCESS)
 }
@@ -183,7 +187,7 @@ fn control_call(name: &str, what: &str) -> anyhow::Result<ExitCode> {
 fn status(name: &str, json: bool) -> anyhow::Result<ExitCode> {
     let engine = Engine::connect()?;
     let containers = exercise::status(&engine, name)?;
-    let state = StateDir::of(name);
+    let state = StateDir::of(name)?;
     let game = server::control(&state, "GET", "/api/scoreboard");
     let events = state.container_events(20);
     if json {
@@ -547,7 +551,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let engine = Engine::connect()?;
             let refs = images::resolve(&engine, &s, &images::scenario_dir(&file))?;
             let report = exercise::up(&engine, &s, &plan, &refs, &mut |l| say!("{l}"))?;
-            let state = StateDir::of(&s.name);
+            let state = StateDir::of(&s.name)?;
             let listen = server::Listen::of(&s, control);
             let (pid, started) = match server::start(&state, &file, &s.name, &listen) {
                 Ok(x) => x,
@@ -578,7 +582,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Down { name } => {
-            let state = StateDir::of(&name);
+            let state = StateDir::of(&name)?;
             let stopped = server::stop(&state)?;
             let engine = Engine::connect()?;
             let r = exercise::down(&engine, &name)?;
@@ -598,7 +602,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Pause { name } => control_call(&name, "pause"),
         Cmd::Resume { name } => control_call(&name, "resume"),
         Cmd::Stop { name } => {
-            let stopped = server::stop(&StateDir::of(&name))?;
+            let stopped = server::stop(&StateDir::of(&name)?)?;
             say!(
                 "{name}: {}",
                 if stopped {

@@ -40,13 +40,19 @@ pub const STATE_DEFAULT: &str = "/var/lib/range";
 pub struct StateDir(pub PathBuf);
 
 impl StateDir {
-    /// The state directory of `exercise` under `$RANGE_STATE_DIR` (or the default).
-    pub fn of(exercise: &str) -> StateDir {
+    /// The state directory of `exercise` under `$RANGE_STATE_DIR` (or the default); the
+    /// name must be an exercise name (no path tricks).
+    pub fn of(exercise: &str) -> Result<StateDir, OrchestrateError> {
+        if !crate::scenario::validate::is_name(exercise) {
+            return Err(OrchestrateError::NotFound(format!(
+                "`{exercise}`: expected an exercise name (1 to 32 characters [a-z0-9-] starting with a letter)"
+            )));
+        }
         let root = std::env::var_os(STATE_ENV)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(STATE_DEFAULT));
-        StateDir(root.join(exercise))
+        Ok(StateDir(root.join(exercise)))
     }
 
     /// The game journal.

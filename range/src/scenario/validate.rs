@@ -89,12 +89,7 @@ impl Ctx {
 
     fn name(&mut self, node: &Node, path: &str) -> Option<String> {
         let s = self.string(node, path)?;
-        let ok = !s.is_empty()
-            && s.len() <= 32
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && s.as_bytes()[0].is_ascii_lowercase();
-        if ok {
+        if is_name(&s) {
             Some(s)
         } else {
             self.err(
@@ -215,6 +210,16 @@ impl Ctx {
             .filter_map(|(i, n)| self.string(n, &format!("{path}[{i}]")))
             .collect()
     }
+}
+
+/// Whether `s` is a valid exercise, team or service name: 1 to 32 characters of
+/// `[a-z0-9-]` starting with a letter.
+pub fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 32
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.as_bytes()[0].is_ascii_lowercase()
 }
 
 fn found(node: &Node) -> String {
