@@ -26,6 +26,11 @@ impl JournalTail {
         }
     }
 
+    /// The journal file.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     /// The offset after the last complete line returned.
     pub fn offset(&self) -> u64 {
         self.offset
