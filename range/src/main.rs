@@ -80,6 +80,13 @@ enum Cmd {
         /// Checker runs at once.
         #[arg(long, default_value_t = 8)]
         parallel: usize,
+        /// Send exercise events to this SOC server (`http://HOST:PORT`): tick starts,
+        /// service statuses, captures, control actions.
+        #[arg(long, requires = "soc_token_env")]
+        soc_url: Option<String>,
+        /// Environment variable holding the SOC sensor token (`soc-server sensor add`).
+        #[arg(long, requires = "soc_url")]
+        soc_token_env: Option<String>,
     },
     /// Print each team's HTTP submission token (from the scenario, or derived from the game key).
     Tokens {
@@ -277,6 +284,8 @@ struct GameServerArgs {
     control_dir: Option<PathBuf>,
     watch: Option<String>,
     parallel: usize,
+    soc_url: Option<String>,
+    soc_token_env: Option<String>,
 }
 
 /// The game server: submission (TCP, HTTP), the control API, Docker events, and a checker
@@ -320,6 +329,23 @@ fn game_server(a: GameServerArgs) -> anyhow::Result<()> {
     std::thread::spawn(move || serve(listener, sh));
     tracing::info!(%addr, "flag submission listening");
     let stop = Arc::new(AtomicBool::new(false));
+    let soc = match (&a.soc_url, &a.soc_token_env) {
+        (Some(url), Some(env)) => {
+            let token = std::env::var(env)
+                .ok()
+                .filter(|t| !t.trim().is_empty())
+                .with_context(|| format!("--soc-token-env {env}: the variable is not set"))?;
+            let target = range::soc::SocTarget {
+                url: url.clone(),
+                token: token.trim().to_string(),
+            };
+            let sender = range::soc::start(Arc::clone(&game), &a.state, target, Arc::clone(&stop))
+                .context("starting the SOC event sender")?;
+            tracing::info!(%url, "sending exercise events to the SOC server");
+            Some(sender)
+        }
+        _ => None,
+    };
     match (a.control, &a.control_dir) {
         (Some(caddr), Some(dir)) => {
             if !caddr.ip().is_loopback() {
@@ -352,6 +378,15 @@ fn game_server(a: GameServerArgs) -> anyhow::Result<()> {
             let l = std::net::TcpListener::bind(caddr)
                 .with_context(|| format!("binding the control API on {caddr}"))?;
             let bound = l.local_addr()?;
+            let ctx = match &soc {
+                Some(sender) => {
+                    let (sender, name) = (Arc::clone(sender), s.name.clone());
+                    ctx.with_hook(Box::new(move |action, actor| {
+                        range::soc::watch::control(&sender, &name, action.as_str(), actor)
+                    }))
+                }
+                None => ctx,
+            };
             let ctx = Arc::new(ctx);
             std::thread::spawn(move || web::serve(l, ctx));
             let tmp = dir.join("control.addr.tmp");
@@ -368,10 +403,15 @@ fn game_server(a: GameServerArgs) -> anyhow::Result<()> {
         _ => anyhow::bail!("--control and --control-dir go together"),
     }
     let dir = Some(images::scenario_dir(&a.file));
-    tick_loop(&s, dir, &game, a.parallel, &stop)?;
+    let ended = tick_loop(&s, dir, &game, a.parallel, &stop);
+    if let Some(sender) = &soc {
+        // The last events (game over, stop) get a moment to reach the SOC server.
+        std::thread::sleep(range::soc::watch::POLL * 2);
+        sender.flush(std::time::Duration::from_secs(5));
+    }
     stop.store(true, Ordering::Relaxed);
     shared.stop.store(true, Ordering::Relaxed);
-    Ok(())
+    ended
 }
 
 /// Logs the exercise's container events and appends them to `file` (JSON Lines, for
@@ -510,6 +550,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             control_dir,
             watch,
             parallel,
+            soc_url,
+            soc_token_env,
         } => {
             game_server(GameServerArgs {
                 file,
@@ -520,6 +562,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 control_dir,
                 watch,
                 parallel,
+                soc_url,
+                soc_token_env,
             })?;
             Ok(ExitCode::SUCCESS)
         }

@@ -199,6 +199,8 @@ fn exercise_events_reach_the_soc_server_and_survive_a_sender_restart() {
         assert_eq!(g.submit(0, &f, game::now_ms()), Verdict::Ok);
         g.pause(game::now_ms()).unwrap();
     }
+    // What the control API's hook sends after a pause and a freeze.
+    soc::watch::control(&sender, "soctest", "pause", "cli");
     soc::watch::control(&sender, "soctest", "freeze", "trainer");
     let evs = wait_events(&srv, "every kind of exercise event", |e| {
         count(e, "tick_started") == 1
@@ -241,7 +243,7 @@ fn exercise_events_reach_the_soc_server_and_survive_a_sender_restart() {
         })
         .collect();
     assert!(
-        controls.contains(&("pause".into(), String::new())),
+        controls.contains(&("pause".into(), "cli".into())),
         "{controls:?}"
     );
     assert!(
@@ -264,6 +266,7 @@ fn exercise_events_reach_the_soc_server_and_survive_a_sender_restart() {
     let stop2 = Arc::new(AtomicBool::new(false));
     let sender2 = soc::start(Arc::clone(&game), &state, target, Arc::clone(&stop2)).unwrap();
     assert_eq!(sender2.state(), before);
+    soc::watch::control(&sender2, "soctest", "resume", "trainer");
     let evs = wait_events(&srv, "the events after the restart", |e| {
         count(e, "service_status") == 3 && count(e, "control") == 3
     });
@@ -310,4 +313,84 @@ fn an_unreachable_soc_server_never_blocks_and_drops_the_oldest() {
     }
     assert_eq!(sender.state().next_seq, 0, "nothing acknowledged");
     stop.store(true, Ordering::Relaxed);
+}
+
+/// Kills the game server at the end of the test.
+struct Kill(Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn game_server_with_soc_flags_reports_ticks_statuses_and_control_actions() {
+    use std::os::unix::fs::PermissionsExt;
+    let srv = start_soc();
+    let dir = tempfile::tempdir().unwrap();
+    let checker = dir.path().join("ok-checker");
+    std::fs::write(&checker, "#!/bin/sh\nexit 101\n").unwrap();
+    std::fs::set_permissions(&checker, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let scenario = dir.path().join("scenario.yaml");
+    std::fs::write(
+        &scenario,
+        SCENARIO
+            .replace("tick: 60s", "tick: 1s")
+            .replace("[checkers/notes]", "[./ok-checker]"),
+    )
+    .unwrap();
+    let ctl = dir.path().join("ctl");
+    std::fs::create_dir(&ctl).unwrap();
+    std::fs::write(ctl.join("control.token"), "soc-test-control-token-0123").unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_range"))
+        .arg("game-server")
+        .arg(&scenario)
+        .arg("--state")
+        .arg(dir.path().join("game.jsonl"))
+        .args(["--listen", "127.0.0.1:0", "--control", "127.0.0.1:0"])
+        .arg("--control-dir")
+        .arg(&ctl)
+        .args([
+            "--soc-url",
+            &srv.url,
+            "--soc-token-env",
+            "RANGE_TEST_SOC_TOKEN",
+        ])
+        .env("RANGE_TEST_SOC_TOKEN", &srv.sensor_token)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start range game-server");
+    let _gs = Kill(child);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let addr = loop {
+        if let Ok(a) = std::fs::read_to_string(ctl.join("control.addr")) {
+            break a.trim().to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the game server never wrote control.addr"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    wait_events(&srv, "two ticks with OK statuses", |e| {
+        count(e, "tick_started") >= 2
+            && e.iter()
+                .any(|x| x["range"]["kind"] == "service_status" && x["range"]["status"] == "OK")
+    });
+    let resp = ureq::post(&format!("http://{addr}/api/control/pause"))
+        .set("Authorization", "Bearer soc-test-control-token-0123")
+        .call()
+        .expect("pause through the control API");
+    assert_eq!(resp.status(), 200);
+    let evs = wait_events(&srv, "the pause", |e| count(e, "control") == 1);
+    let c = evs
+        .iter()
+        .find(|e| e["range"]["kind"] == "control")
+        .unwrap();
+    assert_eq!(c["range"]["status"], "pause");
+    assert_eq!(c["range"]["actor"], "cli");
+    assert_eq!(c["range"]["exercise"], "soctest");
 }

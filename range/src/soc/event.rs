@@ -1,6 +1,7 @@
 //! Exercise events as EVE-style JSON: `event_type: "range"`, a Suricata timestamp, and a
 //! `range` object `{exercise, kind, team, service, status, tick, ...}` with
-//! `kind` one of `tick_started`, `service_status`, `flag_captured`, `control`.
+//! `kind` one of `tick_started`, `service_status`, `flag_captured`, `control` (with
+//! `status` = the action and `actor` = `trainer` or `cli`).
 
 use serde_json::{json, Map, Value};
 
@@ -102,17 +103,9 @@ pub fn from_record(cfg: &GameConfig, r: &Record) -> Option<RangeEvent> {
             e.extra.insert("flag_store".into(), json!(flag.store));
             Some(e)
         }
-        Record::Pause { .. } => {
-            let mut e = RangeEvent::new("control");
-            e.status = Some("pause".into());
-            Some(e)
-        }
-        Record::Resume => {
-            let mut e = RangeEvent::new("control");
-            e.status = Some("resume".into());
-            Some(e)
-        }
-        Record::Game(_) | Record::Put { .. } => None,
+        // Pause and resume reach the SOC as control events from the control API, which
+        // knows who did it (every pause goes through it).
+        Record::Pause { .. } | Record::Resume | Record::Game(_) | Record::Put { .. } => None,
     }
 }
 

@@ -1,5 +1,6 @@
-//! Turns the game into exercise events: follows the journal (service statuses, captures,
-//! pauses and resumes) and the clock (tick starts), and queues each event on the sender.
+//! Turns the game into exercise events: follows the journal (service statuses, captures)
+//! and the clock (tick starts), and queues each event on the sender; control actions come
+//! from the control API's hook ([`control`]).
 //! It reads the journal file and holds the game lock only to read the phase, so the game
 //! never waits on the SOC.
 
@@ -79,8 +80,7 @@ pub fn spawn(
         })
 }
 
-/// Queues a control action taken on the scoreboard (`actor`: `trainer` or `cli`). Pause and
-/// resume also reach the SOC from the journal; this event says who did it.
+/// Queues a control action taken through the control API (`actor`: `trainer` or `cli`).
 pub fn control(sender: &SocSender, exercise: &str, action: &str, actor: &str) {
     let mut e = RangeEvent::new("control");
     e.status = Some(action.to_string());
