@@ -408,9 +408,21 @@ fn end_to_end_game_on_docker() {
     // Submit them over TCP from alpha's namespace to the game server on the gateway.
     let flags: Vec<String> = stolen.iter().map(|(f, _)| f.clone()).collect();
     let answers = in_netns(pid, move || submit("10.201.0.1:31337".into(), flags));
-    for (a, (f, _)) in answers.iter().zip(&stolen) {
-        assert!(a.starts_with("OK"), "{f}: {a}");
+    // The exploits take everything the service still holds: flags past their lifetime are
+    // OLD (on a loaded machine the wait above may outlast it); every live one is OK.
+    assert_eq!(answers.len(), stolen.len());
+    let mut captured = Vec::new();
+    for (a, (f, service)) in answers.iter().zip(&stolen) {
+        assert!(a.starts_with("OK") || a.starts_with("OLD"), "{f}: {a}");
+        if a.starts_with("OK") {
+            captured.push((f.clone(), *service));
+        }
     }
+    assert!(
+        captured.iter().any(|(_, s)| *s == 0) && captured.iter().any(|(_, s)| *s == 1),
+        "live flags of both services captured: {answers:?}"
+    );
+    let stolen = captured;
     // A replay is DUP; bravo's own flag from bravo's side is OWN.
     let one = stolen[0].0.clone();
     let again = in_netns(pid, {
@@ -448,31 +460,20 @@ fn end_to_end_game_on_docker() {
     );
     e.ok(&["resume", &e.name]);
 
-    // Stop bravo's notes container: DOWN, and its SLA stops growing while alpha's grows.
-    let before = e.status();
-    let sla_before = |st: &Value, t| cell(st, t, 0)["sla"].as_f64().unwrap();
-    let (alpha0, bravo0) = (sla_before(&before, 0), sla_before(&before, 1));
+    // Stop bravo's notes container: DOWN, and its SLA stands still while alpha's grows.
+    let sla = |st: &Value, t| cell(st, t, 0)["sla"].as_f64().unwrap();
     let o = docker(&["stop", "-t", "1", "range-t-e2e-bravo-notes"]);
     assert!(o.status.success(), "{}", text(&o));
-    let down = e.wait_for("bravo's notes DOWN", 120, |st| {
+    let a = e.wait_for("bravo's notes DOWN", 120, |st| {
         cell(st, 1, 0)["status"] == "DOWN"
     });
-    let st = e.wait_for("another tick", 60, |st| tick(st) > tick(&down));
-    let st = if cell(&st, 1, 0)["status"] == "DOWN" {
-        st
-    } else {
-        down
-    };
-    assert!(
-        sla_before(&st, 0) > alpha0,
-        "alpha's SLA grows: {alpha0} -> {st:#}"
-    );
-    let bravo_down_sla = sla_before(&st, 1);
-    assert!(
-        bravo_down_sla - bravo0 < sla_before(&st, 0) - alpha0,
-        "bravo's SLA drops behind alpha's while DOWN"
-    );
-    assert_eq!(e.container(&st, "bravo", "notes")["state"], "exited");
+    let (tick_a, alpha_a, bravo_a) = (tick(&a).unwrap(), sla(&a, 0), sla(&a, 1));
+    let b = e.wait_for("two more ticks with alpha earning SLA", 120, |st| {
+        tick(st).is_some_and(|t| t >= tick_a + 2) && sla(st, 0) > alpha_a
+    });
+    assert_eq!(cell(&b, 1, 0)["status"], "DOWN", "{b:#}");
+    assert_eq!(sla(&b, 1), bravo_a, "bravo's SLA stands still while DOWN");
+    assert_eq!(e.container(&b, "bravo", "notes")["state"], "exited");
 
     // Restart it: back to OK (or RECOVERING while old flags are checked).
     let out = e.ok(&["restart", &e.name, "--team", "bravo", "--service", "notes"]);
