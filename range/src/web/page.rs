@@ -84,6 +84,7 @@ a { color: #93c5fd; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #374151; padding: 0.25rem 0.4rem; text-align: right; }
 th { background: #1f2937; }
+th[colspan] { text-align: center; }
 td.team { text-align: left; font-weight: 600; }
 td.total { font-weight: 700; }
 .status { text-align: center; font-weight: 600; border-radius: 3px; }
