@@ -109,6 +109,14 @@ enum Cmd {
         /// free port).
         #[arg(long, default_value = "127.0.0.1:0")]
         control: std::net::SocketAddr,
+        /// Send exercise events (ticks, statuses, captures, control actions, container
+        /// health) to this SOC server (`http://HOST:PORT`).
+        #[arg(long, requires = "soc_token_env")]
+        soc_url: Option<String>,
+        /// Environment variable holding the SOC sensor token (passed on to the game server
+        /// through its environment, never on a command line).
+        #[arg(long, requires = "soc_url")]
+        soc_token_env: Option<String>,
     },
     /// Remove every container, network and volume of an exercise and stop its game server.
     Down {
@@ -396,7 +404,8 @@ fn game_server(a: GameServerArgs) -> anyhow::Result<()> {
             if let Some(exercise) = a.watch {
                 let stop = Arc::clone(&stop);
                 let events = dir.join("container-events.jsonl");
-                std::thread::spawn(move || watch_events(&exercise, &events, &stop));
+                let soc = soc.clone();
+                std::thread::spawn(move || watch_events(&exercise, &events, soc, &stop));
             }
         }
         (None, None) => {}
@@ -416,7 +425,12 @@ fn game_server(a: GameServerArgs) -> anyhow::Result<()> {
 
 /// Logs the exercise's container events and appends them to `file` (JSON Lines, for
 /// `range status` and the SOC event sender); reconnects when the event stream breaks.
-fn watch_events(exercise: &str, file: &std::path::Path, stop: &std::sync::atomic::AtomicBool) {
+fn watch_events(
+    exercise: &str,
+    file: &std::path::Path,
+    soc: Option<std::sync::Arc<range::soc::SocSender>>,
+    stop: &std::sync::atomic::AtomicBool,
+) {
     use std::io::Write;
     use std::sync::atomic::Ordering;
     while !stop.load(Ordering::Relaxed) {
@@ -438,6 +452,19 @@ fn watch_events(exercise: &str, file: &std::path::Path, stop: &std::sync::atomic
                     .and_then(|mut f| writeln!(f, "{line}"));
                 if let Err(e) = appended {
                     tracing::warn!(error = %e, file = %file.display(), "cannot record a container event");
+                }
+                if let Some(sender) = &soc {
+                    let mut re = range::soc::event::RangeEvent::new("container");
+                    re.team = Some(ev.team.clone());
+                    re.service = Some(ev.service.clone());
+                    re.status = Some(ev.action.clone());
+                    re.extra.insert("container".into(), serde_json::json!(ev.container));
+                    re.extra.insert("detail".into(), serde_json::json!(ev.detail));
+                    sender.push(range::soc::sender::Pending {
+                        line: re.to_eve(exercise, game::now_ms()).to_string(),
+                        journal_offset: None,
+                        tick_started: None,
+                    });
                 }
                 !stop.load(Ordering::Relaxed)
             })
@@ -588,7 +615,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             say!("{} image(s) built, {} up to date", n, built.len() - n);
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Up { file, control } => {
+        Cmd::Up {
+            file,
+            control,
+            soc_url,
+            soc_token_env,
+        } => {
             let file = images::scenario_file(&file);
             let s = scenario::load(&file)?;
             let plan = Plan::of(&s);
@@ -596,7 +628,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let refs = images::resolve(&engine, &s, &images::scenario_dir(&file))?;
             let report = exercise::up(&engine, &s, &plan, &refs, &mut |l| say!("{l}"))?;
             let state = StateDir::of(&s.name)?;
-            let listen = server::Listen::of(&s, control);
+            if let Some(env) = &soc_token_env {
+                if std::env::var(env).map_or(true, |t| t.trim().is_empty()) {
+                    anyhow::bail!("--soc-token-env {env}: the variable is not set");
+                }
+            }
+            let mut listen = server::Listen::of(&s, control);
+            listen.soc = soc_url.zip(soc_token_env);
             let (pid, started) = match server::start(&state, &file, &s.name, &listen) {
                 Ok(x) => x,
                 Err(e) => {

@@ -188,6 +188,9 @@ pub struct Listen {
     pub http: Option<SocketAddr>,
     /// Control API (a loopback address; port 0 = any free port).
     pub control: SocketAddr,
+    /// SOC server URL and the name of the environment variable holding its sensor token
+    /// (the game server inherits the environment).
+    pub soc: Option<(String, String)>,
 }
 
 impl Listen {
@@ -198,6 +201,7 @@ impl Listen {
             submission: SocketAddr::new(gw, s.submission.tcp_port),
             http: s.submission.http_port.map(|p| SocketAddr::new(gw, p)),
             control,
+            soc: None,
         }
     }
 }
@@ -260,6 +264,12 @@ pub fn start(
         .stderr(Stdio::from(log2));
     if let Some(h) = listen.http {
         cmd.arg("--http-listen").arg(h.to_string());
+    }
+    if let Some((url, env)) = &listen.soc {
+        cmd.arg("--soc-url")
+            .arg(url)
+            .arg("--soc-token-env")
+            .arg(env);
     }
     if std::env::var_os("RUST_LOG").is_none() {
         cmd.env("RUST_LOG", "info");
