@@ -9,11 +9,15 @@
 //!   concurrency.
 //! - [`submit`]: the flag submission line protocol over TCP.
 //! - [`round`]: one tick of checker runs turned into SLA statuses.
-//! - [`orchestrate`]: the boundary to Docker (not implemented yet).
+//! - [`orchestrate`]: Docker: images, networks, containers, the game server process.
+//! - [`web`]: the live scoreboard, trainer login and controls over HTTP.
+//! - [`soc`]: exercise events sent to the SOC server's ingest API.
 
 pub mod checker;
 pub mod game;
 pub mod orchestrate;
 pub mod round;
 pub mod scenario;
+pub mod soc;
 pub mod submit;
+pub mod web;

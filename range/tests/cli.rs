@@ -69,16 +69,6 @@ fn new_game_then_score_prints_json_scoreboard() {
 }
 
 #[test]
-fn docker_commands_say_not_implemented_and_fail() {
-    let out = range().arg("up").arg(example()).output().unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("not implemented yet: needs the Docker orchestration (issue 5)"));
-    let out = range().args(["down", "ad-basic"]).output().unwrap();
-    assert!(!out.status.success());
-}
-
-#[test]
 fn game_server_runs_a_round_every_tick_and_stops_when_over() {
     use std::os::unix::fs::PermissionsExt;
     let d = tempfile::tempdir().unwrap();

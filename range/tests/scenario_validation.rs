@@ -37,7 +37,7 @@ fn shipped_ad_basic_example_is_valid() {
     assert_eq!(s.services[1].flag_stores, 2);
     assert_eq!(s.teams[0].subnet.to_string(), "10.60.1.0/24");
     assert_eq!(s.teams[1].vulnbox().to_string(), "10.60.2.2");
-    assert_eq!(s.network.game_server().to_string(), "10.60.0.2");
+    assert_eq!(s.network.game_server().to_string(), "10.60.0.1");
 }
 
 #[test]

@@ -179,3 +179,79 @@ fn measure_checker_round_per_tick() {
         println!("{teams} teams x 2 services: checker round of {runs} runs (check, put, get) in {:?} with 8 parallel", t.elapsed());
     }
 }
+
+/// Valid (OK) submissions per second over TCP, journal on disk: one attacker submits
+/// 156,800 distinct live flags of the 49 other teams (2 services x 16 stores x 100 ticks)
+/// over one connection, every one answered OK and appended to the journal.
+#[test]
+#[ignore = "measurement"]
+fn measure_valid_tcp_submissions_per_second() {
+    use range::scenario::model::RateLimit;
+    use range::submit::{serve, RateLimiter, Shared};
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::{IpAddr, TcpListener, TcpStream};
+    use std::sync::{Arc, Mutex};
+    let d = tempfile::tempdir().unwrap();
+    let mut cfg = config(50, 2);
+    cfg.flag_stores = vec![16; 2];
+    cfg.lifetime = 100;
+    let hour = 3_600_000i64;
+    cfg.clock = Clock::new(
+        range::game::now_ms() - 99 * hour - hour / 2,
+        hour as u64,
+        1000,
+    );
+    let g = Game::create(&d.path().join("g.jsonl"), cfg).unwrap();
+    let mut payload = String::new();
+    let mut n = 0usize;
+    for tick in 0..100u32 {
+        for team in 1..50u16 {
+            for service in 0..2u16 {
+                for store in 0..16u8 {
+                    payload.push_str(&g.flag(FlagId {
+                        team,
+                        service,
+                        tick,
+                        store,
+                    }));
+                    payload.push('\n');
+                    n += 1;
+                }
+            }
+        }
+    }
+    let game = Arc::new(Mutex::new(g));
+    let limit = RateLimit {
+        per_second: 1e9,
+        burst: u32::MAX,
+    };
+    let shared = Arc::new(Shared::new(
+        game,
+        Box::new(|ip: IpAddr| if ip.is_loopback() { Some(0) } else { None }),
+        RateLimiter::new(limit, 50),
+    ));
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let sh = Arc::clone(&shared);
+    std::thread::spawn(move || serve(l, sh));
+    let t = Instant::now();
+    let mut s = TcpStream::connect(addr).unwrap();
+    let writer = {
+        let mut w = s.try_clone().unwrap();
+        std::thread::spawn(move || {
+            w.write_all(payload.as_bytes()).unwrap();
+            w.shutdown(std::net::Shutdown::Write).unwrap();
+        })
+    };
+    let ok = BufReader::new(&mut s)
+        .lines()
+        .filter(|l| l.as_ref().is_ok_and(|l| l.starts_with("OK")))
+        .count();
+    writer.join().unwrap();
+    let el = t.elapsed();
+    assert_eq!(ok, n, "every flag is a valid capture");
+    println!(
+        "TCP, one connection, journal on disk: {n} valid submissions (all OK) in {el:?} = {:.0}/s",
+        n as f64 / el.as_secs_f64()
+    );
+}

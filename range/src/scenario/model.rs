@@ -67,6 +67,8 @@ pub struct Service {
     pub flag_stores: u8,
     /// Linux capabilities added after dropping all.
     pub capabilities: Vec<String>,
+    /// Whether the service runs on a read-only root filesystem (with a tmpfs on `/tmp`).
+    pub read_only: bool,
 }
 
 /// Container limits.
@@ -140,14 +142,16 @@ pub struct Network {
     pub cidr: Cidr,
     /// Prefix length of each team subnet.
     pub team_prefix: u8,
-    /// The infrastructure subnet (first subnet: game server, checkers).
+    /// The infrastructure subnet (first subnet: the game network's gateway, which is the
+    /// host the game server and checkers run on).
     pub infra: Cidr,
 }
 
 impl Network {
-    /// The game server's address (second address of the infrastructure subnet).
+    /// The game server's address: the game network's gateway (first address of the
+    /// infrastructure subnet), i.e. the host side of the exercise's Docker bridge.
     pub fn game_server(&self) -> Ipv4Addr {
-        self.infra.host(2)
+        self.infra.host(1)
     }
 }
 

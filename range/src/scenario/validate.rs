@@ -89,12 +89,7 @@ impl Ctx {
 
     fn name(&mut self, node: &Node, path: &str) -> Option<String> {
         let s = self.string(node, path)?;
-        let ok = !s.is_empty()
-            && s.len() <= 32
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && s.as_bytes()[0].is_ascii_lowercase();
-        if ok {
+        if is_name(&s) {
             Some(s)
         } else {
             self.err(
@@ -215,6 +210,16 @@ impl Ctx {
             .filter_map(|(i, n)| self.string(n, &format!("{path}[{i}]")))
             .collect()
     }
+}
+
+/// Whether `s` is a valid exercise, team or service name: 1 to 32 characters of
+/// `[a-z0-9-]` starting with a letter.
+pub fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 32
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.as_bytes()[0].is_ascii_lowercase()
 }
 
 fn found(node: &Node) -> String {
@@ -681,6 +686,7 @@ fn services(cx: &mut Ctx, n: &Node) -> Vec<Service> {
                 "checker",
                 "flag_stores",
                 "capabilities",
+                "read_only",
             ],
             &["name", "ports", "checker"],
         );
@@ -778,6 +784,10 @@ fn services(cx: &mut Ctx, n: &Node) -> Vec<Service> {
             }
             None => Vec::new(),
         };
+        let read_only = match f.get("read_only") {
+            Some(v) => cx.boolean(v, &format!("{path}.read_only")),
+            None => Some(false),
+        };
         if let (
             Some(name),
             Some(source),
@@ -785,8 +795,16 @@ fn services(cx: &mut Ctx, n: &Node) -> Vec<Service> {
             Some(health),
             Some(checker),
             Some(flag_stores),
-        ) = (name, source, resources, health, checker, flag_stores)
-        {
+            Some(read_only),
+        ) = (
+            name,
+            source,
+            resources,
+            health,
+            checker,
+            flag_stores,
+            read_only,
+        ) {
             out.push(Service {
                 name,
                 source,
@@ -796,6 +814,7 @@ fn services(cx: &mut Ctx, n: &Node) -> Vec<Service> {
                 checker,
                 flag_stores,
                 capabilities,
+                read_only,
             });
         }
     }
@@ -894,7 +913,9 @@ fn checker(cx: &mut Ctx, n: &Node, path: &str) -> Option<CheckerSpec> {
                 None => None,
             }
         }
-        None => Some(TimeoutVerdict::Down),
+        // A checker that hangs is the checker's fault until shown otherwise: by default a
+        // timeout is a checker error, never held against the team.
+        None => Some(TimeoutVerdict::CheckerError),
     };
     Some(CheckerSpec {
         command: cmd?,
