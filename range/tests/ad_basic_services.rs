@@ -373,6 +373,26 @@ fn exercise_service(service: &str, folder: &str, exploit_script: &str) {
         );
     }
 
+    if service == "notes" {
+        // Session tokens and note ids are plain hex (hexdump without -v once collapsed
+        // repeated bytes into `*`, breaking about one login in twenty).
+        let out = docker_ok(&[
+            "exec",
+            &box_.container,
+            "sh",
+            "-c",
+            "cd /www/cgi-bin && . ./lib.sh && for i in $(seq 300); do random_hex 16; echo; done",
+        ]);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 300);
+        for l in lines {
+            assert!(
+                l.len() == 32 && l.bytes().all(|b| b.is_ascii_hexdigit()),
+                "random_hex gave {l:?}"
+            );
+        }
+    }
+
     // A stopped service: the checker itself says DOWN, within the scenario's time limit
     // (a checker killed at the limit would not count as DOWN by default).
     docker_ok(&["stop", "-t", "2", &box_.container]);

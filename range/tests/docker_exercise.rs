@@ -610,6 +610,43 @@ fn team_containers_are_isolated_and_limited() {
         "pids limit not enforced: {}",
         text(&o)
     );
+
+    // A changed scenario does not silently replace running containers.
+    let file = e.file();
+    let yaml = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, yaml.replacen("memory: 128M", "memory: 96M", 1)).unwrap();
+    let o = e.range(&["up", &file.display().to_string()]);
+    assert!(!o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("range-t-iso-alpha-notes exists with a different configuration")
+            && err.contains("range down t-iso"),
+        "{err}"
+    );
+    assert_eq!(
+        e.leftovers().len(),
+        4 + 1 + 4,
+        "nothing was removed or added"
+    );
+
+    // After a crash of the range and its game server, with its state gone, `down` still
+    // finds everything by label.
+    let pid: i32 = std::fs::read_to_string(e.state.path().join("t-iso/game-server.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // SAFETY: kill(2) of the game server this test started.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+    }
+    std::fs::remove_dir_all(e.state.path().join("t-iso")).unwrap();
+    let out = e.ok(&["down", "t-iso"]);
+    assert!(
+        out.contains("removed 4 container(s), 1 network(s), 4 volume(s)"),
+        "{out}"
+    );
+    assert_eq!(e.leftovers(), Vec::<String>::new());
 }
 
 #[test]

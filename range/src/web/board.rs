@@ -121,9 +121,9 @@ impl Board {
         Ok(())
     }
 
-    /// The scoreboard JSON: the full board for trainers, the public one otherwise.
-    pub fn json(&mut self, game: &Game, now_ms: i64, trainer: bool) -> Value {
-        self.refresh();
+    /// The scoreboard JSON: the full board for trainers, the public one otherwise (call
+    /// [`Board::refresh`] first, outside the game's lock).
+    pub fn json(&self, game: &Game, now_ms: i64, trainer: bool) -> Value {
         let mut v = self.render(game, now_ms, trainer);
         if !trainer {
             if let Some(snap) = &self.manual {

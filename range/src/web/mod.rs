@@ -195,8 +195,13 @@ impl WebContext {
     }
 
     fn scoreboard(&self, trainer: bool, now: i64) -> serde_json::Value {
+        // New journal lines are read without holding the game's lock.
+        self.board
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .refresh();
         let g = self.game.lock().unwrap_or_else(|p| p.into_inner());
-        let mut b = self.board.lock().unwrap_or_else(|p| p.into_inner());
+        let b = self.board.lock().unwrap_or_else(|p| p.into_inner());
         b.json(&g, now, trainer)
     }
 
@@ -369,35 +374,35 @@ fn connection(ctx: &WebContext, stream: TcpStream) -> std::io::Result<()> {
     resp.write(&stream)
 }
 
-/// Serves the scoreboard on `listener` until the stop flag is set.
+/// Serves the scoreboard on `listener`; returns at the first connection after the stop flag
+/// is set (a blocking accept: no polling delay on new connections).
 pub fn serve(listener: TcpListener, ctx: Arc<WebContext>) -> std::io::Result<()> {
-    listener.set_nonblocking(true)?;
-    while !ctx.stop.load(Ordering::Relaxed) {
-        match listener.accept() {
-            Ok((stream, _)) => {
-                stream.set_nonblocking(false)?;
-                if ctx.open.fetch_add(1, Ordering::Relaxed) >= MAX_CONNECTIONS {
-                    ctx.open.fetch_sub(1, Ordering::Relaxed);
-                    let _ = Response::error("503 Service Unavailable", "too many connections")
-                        .write(&stream);
-                    continue;
-                }
-                let c = Arc::clone(&ctx);
-                thread::spawn(move || {
-                    if let Err(e) = connection(&c, stream) {
-                        tracing::debug!(error = %e, "scoreboard connection ended");
-                    }
-                    c.open.fetch_sub(1, Ordering::Relaxed);
-                });
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                thread::sleep(Duration::from_millis(10))
-            }
+    listener.set_nonblocking(false)?;
+    for stream in listener.incoming() {
+        if ctx.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let stream = match stream {
+            Ok(s) => s,
             Err(e) => {
                 tracing::warn!(error = %e, "scoreboard accept failed");
                 thread::sleep(Duration::from_millis(50));
+                continue;
             }
+        };
+        if ctx.open.fetch_add(1, Ordering::Relaxed) >= MAX_CONNECTIONS {
+            ctx.open.fetch_sub(1, Ordering::Relaxed);
+            let _ =
+                Response::error("503 Service Unavailable", "too many connections").write(&stream);
+            continue;
         }
+        let c = Arc::clone(&ctx);
+        thread::spawn(move || {
+            if let Err(e) = connection(&c, stream) {
+                tracing::debug!(error = %e, "scoreboard connection ended");
+            }
+            c.open.fetch_sub(1, Ordering::Relaxed);
+        });
     }
     Ok(())
 }

@@ -46,7 +46,8 @@ valid_id() {
 }
 
 random_hex() {
-    hexdump -n "$1" -e '/1 "%02x"' /dev/urandom
+    # -v: never collapse repeated bytes into '*'
+    hexdump -v -n "$1" -e '/1 "%02x"' /dev/urandom
 }
 
 hash_pass() {
