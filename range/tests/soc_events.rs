@@ -394,3 +394,46 @@ fn game_server_with_soc_flags_reports_ticks_statuses_and_control_actions() {
     assert_eq!(c["range"]["actor"], "cli");
     assert_eq!(c["range"]["exercise"], "soctest");
 }
+
+/// Benchmark (not a timed test): `cargo test -p range --release --test soc_events -- --ignored
+/// --nocapture bench`. Exercise events per second from the sender into a real soc-server.
+#[test]
+#[ignore]
+fn bench_sender_throughput_into_soc_server() {
+    let srv = start_soc();
+    let dir = tempfile::tempdir().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let sender = SocSender::start(
+        SocTarget {
+            url: srv.url.clone(),
+            token: srv.sensor_token.clone(),
+        },
+        dir.path().join("soc.json"),
+        Arc::clone(&stop),
+    )
+    .unwrap();
+    let n = 50_000u64;
+    let started = Instant::now();
+    for i in 0..n {
+        while sender.queued() >= soc::sender::QUEUE_CAPACITY - 1 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        sender.push(Pending {
+            line: format!(
+                "{{\"timestamp\":\"2026-11-27T12:00:00.000000+0000\",\"event_type\":\"range\",\"range\":{{\"exercise\":\"bench\",\"kind\":\"service_status\",\"team\":\"t{}\",\"service\":\"notes\",\"status\":\"OK\",\"tick\":{i}}}}}",
+                i % 10
+            ),
+            journal_offset: None,
+            tick_started: None,
+        });
+    }
+    assert!(sender.flush(Duration::from_secs(600)));
+    let secs = started.elapsed().as_secs_f64();
+    assert_eq!(sender.stats.sent.load(Ordering::Relaxed), n);
+    assert_eq!(sender.stats.dropped.load(Ordering::Relaxed), 0);
+    println!(
+        "{n} exercise events into soc-server in {secs:.2} s: {:.0} events/s",
+        n as f64 / secs
+    );
+    stop.store(true, Ordering::Relaxed);
+}

@@ -424,3 +424,57 @@ fn failed_logins_are_rate_limited() {
     assert!(a.header("Retry-After").is_some());
     assert!(a.header("Set-Cookie").is_none());
 }
+
+#[test]
+fn scoreboard_page_renders_in_a_real_browser() {
+    let srv = start();
+    {
+        let mut g = srv.game.lock().unwrap();
+        let f = g.flag(FlagId {
+            team: 0,
+            service: 1,
+            tick: 0,
+            store: 0,
+        });
+        assert_eq!(g.submit(2, &f, game::now_ms()), Verdict::Ok);
+        g.record_status(0, 0, 0, game::SlaStatus::Ok).unwrap();
+        g.record_status(0, 1, 1, game::SlaStatus::Down).unwrap();
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("http://{}/", srv.addr))
+        .output()
+        .unwrap_or_else(|e| panic!("this test needs chromium (apt-get install chromium): {e}"));
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let body = dom
+        .split("<tbody>")
+        .nth(1)
+        .and_then(|r| r.split("</tbody>").next())
+        .unwrap_or_else(|| panic!("no rendered table in {dom}"));
+    for team in ["alpha", "bravo", "charlie"] {
+        assert!(
+            body.contains(&format!("<td class=\"team\">{team}</td>")),
+            "{body}"
+        );
+    }
+    assert!(body.contains("status status-OK"), "{body}");
+    assert!(body.contains("status status-DOWN"), "{body}");
+    assert!(
+        dom.contains("vault: charlie (tick 0)"),
+        "first blood listed: {dom}"
+    );
+    assert!(dom.contains("tick 0 of"), "{dom}");
+}
