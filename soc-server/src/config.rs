@@ -40,6 +40,34 @@ pub struct Config {
     pub login_max_failures: usize,
     /// Login rate-limit window (seconds).
     pub login_window_secs: u64,
+    /// Where `/metrics` is served without authentication (e.g. `127.0.0.1:9464`); empty:
+    /// only on the main listener, with a user's API token.
+    pub metrics_listen: String,
+    /// Retention of events (`[retention]`).
+    pub retention: RetentionConfig,
+}
+
+/// `[retention]`: whole time partitions (one per UTC day of ingest) are dropped when too
+/// old or, oldest first, when the store is too large. Zero disables a limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Drop partitions whose day ended more than this many days ago.
+    pub max_age_days: u32,
+    /// Drop the oldest partitions while the data in use exceeds this (MiB).
+    pub max_size_mb: u64,
+    /// Seconds between retention runs (it also runs at start-up).
+    pub interval_secs: u64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            max_age_days: 0,
+            max_size_mb: 0,
+            interval_secs: 3600,
+        }
+    }
 }
 
 impl Default for Config {
@@ -55,6 +83,8 @@ impl Default for Config {
             cookie_secure: true,
             login_max_failures: 5,
             login_window_secs: 300,
+            metrics_listen: String::new(),
+            retention: RetentionConfig::default(),
         }
     }
 }

@@ -11,7 +11,9 @@ use tokio::net::TcpListener;
 /// A bound, not yet serving, server.
 pub struct Bound {
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     state: Arc<AppState>,
+    store: Arc<SqliteStore>,
     /// The actual address (useful with port 0).
     pub addr: SocketAddr,
 }
@@ -27,10 +29,21 @@ pub async fn bind(config: Config) -> anyhow::Result<Bound> {
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let state = Arc::new(AppState::new(Arc::new(store), config));
+    let metrics_listener = match config.metrics_listen.as_str() {
+        "" => None,
+        a => Some(
+            TcpListener::bind(a)
+                .await
+                .with_context(|| format!("binding metrics_listen {a}"))?,
+        ),
+    };
+    let store = Arc::new(store);
+    let state = Arc::new(AppState::new(store.clone(), config));
     Ok(Bound {
         listener,
+        metrics_listener,
         state,
+        store,
         addr,
     })
 }
@@ -41,6 +54,20 @@ impl Bound {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let store = self.store.clone();
+        let retention = self.state.config.retention;
+        let _maintenance =
+            tokio::task::spawn_blocking(move || crate::maintenance::start(store, retention))
+                .await??;
+        if let Some(l) = self.metrics_listener {
+            tracing::info!(addr = %l.local_addr()?, "metrics listener (no authentication)");
+            let app = crate::api::metrics_router(self.state.clone());
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(l, app).await {
+                    tracing::error!(error = %e, "metrics listener failed");
+                }
+            });
+        }
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)

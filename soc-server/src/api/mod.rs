@@ -6,6 +6,8 @@ mod error;
 mod guard;
 mod health;
 mod ingest;
+mod metrics;
+mod openapi;
 mod search;
 mod state;
 mod triage;
@@ -13,6 +15,7 @@ mod triage;
 pub use admin::{valid_name, valid_name_cli};
 pub use error::ApiError;
 pub use guard::{require_csrf, require_user, run_blocking};
+pub use metrics::{metrics_router, Metrics};
 pub use state::AppState;
 
 use axum::extract::DefaultBodyLimit;
@@ -39,8 +42,14 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/sensors",
             get(admin::list_sensors).post(admin::create_sensor),
         )
-        .route("/api/v1/audit", get(admin::audit));
+        .route("/api/v1/audit", get(admin::audit))
+        .route("/metrics", get(metrics::metrics))
+        .route("/api/openapi.json", get(openapi::openapi));
     api.merge(crate::console::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }

@@ -17,6 +17,8 @@ pub struct AppState {
     pub ingest_slots: Arc<Semaphore>,
     /// Failed-login bookkeeping.
     pub login_limiter: LoginLimiter,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<super::metrics::Metrics>,
 }
 
 impl AppState {
@@ -30,6 +32,7 @@ impl AppState {
             ),
             store,
             config,
+            metrics: Default::default(),
         }
     }
 }

@@ -6,8 +6,10 @@
 
 mod model;
 pub mod sqlite;
+mod stats;
 
 pub use model::*;
+pub use stats::*;
 
 use crate::query::Expr;
 use thiserror::Error;
@@ -58,6 +60,11 @@ pub trait Store: Send + Sync {
     /// the mark is refused with [`StoreError::SequenceGap`] (a sensor's first batch may
     /// start anywhere).
     fn ingest(&self, sensor_id: i64, batch: &IngestBatch) -> StoreResult<IngestOutcome>;
+    /// [`Store::ingest`] taking the batch, so that a backend may store it together with
+    /// other sensors' batches in one transaction (group commit).
+    fn ingest_owned(&self, sensor_id: i64, batch: IngestBatch) -> StoreResult<IngestOutcome> {
+        self.ingest(sensor_id, &batch)
+    }
     /// The sensor's high-water mark (`-1` when nothing was ever received).
     fn sensor_seq(&self, sensor_id: i64) -> StoreResult<i64>;
 
@@ -137,6 +144,12 @@ pub trait Store: Send + Sync {
         status: GroupStatus,
         reason: Option<CloseReason>,
     ) -> StoreResult<AlertGroup>;
+
+    // --- operations ---
+    /// Sizes and counts (for `/metrics`).
+    fn stats(&self) -> StoreResult<StoreStats>;
+    /// Alerts over time, top lists and severity mix of a time window (dashboards).
+    fn dashboard(&self, q: &DashboardQuery) -> StoreResult<Dashboard>;
 }
 
 /// A query over events.
