@@ -93,8 +93,19 @@ pub fn newest(conn: &Connection) -> StoreResult<Option<Partition>> {
 pub fn for_ingest(conn: &Connection, day: &str, now: i64) -> StoreResult<Partition> {
     let newest = newest(conn)?;
     if let Some(p) = &newest {
-        if p.day.as_str() >= day {
+        if p.day.as_str() == day || (p.day.as_str() > day && p.events > 0) {
             return Ok(p.clone());
+        }
+        if p.events == 0 {
+            // Still empty (e.g. partition 1 of a fresh store): it becomes this day's.
+            conn.execute(
+                "UPDATE partitions SET day = ?1 WHERE id = ?2",
+                params![day, p.id],
+            )?;
+            return Ok(Partition {
+                day: day.to_string(),
+                ..p.clone()
+            });
         }
     }
     let first_id = match &newest {
