@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: one writer connection, a few reader connections, WAL mode.
 
 mod audit;
+pub mod backup;
 mod filter;
 mod fts;
 mod ingest;
