@@ -55,9 +55,11 @@ pub struct Job {
     pub reply: std::sync::mpsc::Sender<StoreResult<IngestOutcome>>,
 }
 
-/// Group commit: stores the batches of several sensors in one transaction, each inside
-/// its own savepoint so that a failing batch (a sequence gap) is undone alone. Outcomes
-/// are sent after the commit, so an acknowledgement always means committed.
+/// Group commit: stores the batches of several sensors in one transaction. A batch
+/// refused for a sequence gap is refused before it writes anything and the others go on;
+/// any other failure rolls the whole transaction back and fails every batch in it (no
+/// savepoints: they make SQLite journal every page a second time). Outcomes are sent
+/// after the commit, so an acknowledgement always means committed.
 pub fn ingest_jobs(conn: &mut Connection, jobs: Vec<Job>) {
     let now = crate::evetime::now_micros();
     let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
@@ -71,35 +73,36 @@ pub fn ingest_jobs(conn: &mut Connection, jobs: Vec<Job>) {
         }
     };
     let mut done = Vec::with_capacity(jobs.len());
+    let mut failed: Option<String> = None;
     for j in jobs {
-        let r = tx
-            .execute_batch("SAVEPOINT batch")
-            .map_err(StoreError::from)
-            .and_then(|()| store_batch(&tx, j.sensor_id, &j.batch, now));
-        let r = match r {
-            Ok(o) => tx
-                .execute_batch("RELEASE batch")
-                .map(|()| o)
-                .map_err(StoreError::from),
+        if failed.is_some() {
+            done.push((j.reply, None));
+            continue;
+        }
+        match store_batch(&tx, j.sensor_id, &j.batch, now) {
+            Ok(o) => done.push((j.reply, Some(Ok(o)))),
+            Err(e @ StoreError::SequenceGap { .. }) => done.push((j.reply, Some(Err(e)))),
             Err(e) => {
-                let _ = tx.execute_batch("ROLLBACK TO batch; RELEASE batch");
-                Err(e)
+                failed = Some(e.to_string());
+                done.push((j.reply, None));
             }
-        };
-        done.push((j.reply, r));
+        }
     }
-    match tx.commit() {
-        Ok(()) => {
-            for (reply, r) in done {
-                let _ = reply.send(r);
-            }
+    let result = match failed {
+        Some(msg) => {
+            drop(tx);
+            Err(db_failure("batch", &msg))
         }
-        Err(e) => {
-            let msg = e.to_string();
-            for (reply, _) in done {
-                let _ = reply.send(Err(db_failure("commit", &msg)));
-            }
-        }
+        None => tx
+            .commit()
+            .map_err(|e| db_failure("commit", &e.to_string())),
+    };
+    for (reply, r) in done {
+        let _ = reply.send(match (&result, r) {
+            (Ok(()), Some(r)) => r,
+            (Err(e), _) => Err(db_failure("rolled back", &e.to_string())),
+            (Ok(()), None) => Err(db_failure("rolled back", "an earlier batch failed")),
+        });
     }
 }
 
