@@ -122,7 +122,7 @@ fn chart(series: &[(i64, u64)], bucket: i64) -> String {
     let bar = (slot * 0.8).max(1.0);
     let plot_h = H - BOTTOM - 8.0;
     let mut svg = format!(
-        r##"<svg class="chart" viewBox="0 0 {W} {H}" width="100%" height="{H}" role="img" aria-label="alerts over time">
+        r##"<svg class="chart" viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="alerts over time">
 <line x1="{LEFT}" y1="{y0}" x2="{W}" y2="{y0}" stroke="#3a4652"/>
 <text x="{lx}" y="14" fill="#8b98a5" font-size="11" text-anchor="end">{max}</text>
 <text x="{lx}" y="{y0}" fill="#8b98a5" font-size="11" text-anchor="end">0</text>"##,
