@@ -151,6 +151,38 @@ mod tests {
     }
 
     #[test]
+    fn deploy_example_parses_with_every_option_set() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/soc-server.toml");
+        let c = Config::load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(c.retention.max_age_days, 90);
+        assert_eq!(c.metrics_listen, "127.0.0.1:9464");
+        // Every key of the configuration appears in the file (it documents them all).
+        let text = std::fs::read_to_string(&path).unwrap();
+        for key in [
+            "data",
+            "listen",
+            "max_body_bytes",
+            "max_decompressed_bytes",
+            "ingest_concurrency",
+            "retry_after_secs",
+            "session_ttl_secs",
+            "cookie_secure",
+            "login_max_failures",
+            "login_window_secs",
+            "metrics_listen",
+            "[retention]",
+            "max_age_days",
+            "max_size_mb",
+            "interval_secs",
+        ] {
+            assert!(
+                text.contains(&format!("\n{key}")),
+                "{key} not in deploy/soc-server.toml"
+            );
+        }
+    }
+
+    #[test]
     fn unknown_keys_are_errors() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("c.toml");

@@ -48,12 +48,9 @@ pub fn start(store: Arc<SqliteStore>, cfg: RetentionConfig) -> anyhow::Result<Ma
                 match SqliteStore::checkpoint(&conn, false) {
                     // Under steady ingest a passive checkpoint never finds the WAL fully
                     // copied between two transactions, so the WAL would only grow: past
-                    // RESTART_FRAMES, wait for the writer once and let it start over.
-                    Ok((frames, _)) if frames > RESTART_FRAMES => {
-                        if let Err(e) = SqliteStore::checkpoint(&conn, true) {
-                            tracing::warn!(error = %e, "checkpoint (restart) failed");
-                        }
-                    }
+                    // RESTART_FRAMES, the writer finishes the checkpoint after its next
+                    // commit, and the WAL starts over.
+                    Ok((frames, _)) if frames > RESTART_FRAMES => store.request_wal_reset(),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
                 }

@@ -35,6 +35,9 @@ pub struct SqliteStore {
     writer: Mutex<Connection>,
     /// Ingest batches waiting for the writer (group commit, see [`ingest::ingest_jobs`]).
     ingest_queue: Mutex<Vec<ingest::Job>>,
+    /// Set by the maintenance task when the WAL is large: the writer checkpoints after
+    /// its next commit so that the WAL starts over.
+    wal_reset: std::sync::atomic::AtomicBool,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     path: PathBuf,
@@ -108,6 +111,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             writer: Mutex::new(writer),
             ingest_queue: Mutex::new(Vec::new()),
+            wal_reset: Default::default(),
             readers,
             next_reader: AtomicUsize::new(0),
             path,
@@ -165,6 +169,11 @@ impl SqliteStore {
         )
     }
 
+    /// Asks the writer to finish a checkpoint after its next ingest commit.
+    pub fn request_wal_reset(&self) {
+        self.wal_reset.store(true, Ordering::Relaxed);
+    }
+
     /// A new connection to the database (for checkpoints or backups).
     pub fn connect(&self) -> StoreResult<Connection> {
         let c = Connection::open(&self.path)?;
@@ -215,6 +224,13 @@ impl Store for SqliteStore {
         let jobs =
             std::mem::take(&mut *self.ingest_queue.lock().unwrap_or_else(|e| e.into_inner()));
         ingest::ingest_jobs(&mut conn, jobs);
+        if self.wal_reset.swap(false, Ordering::Relaxed) {
+            // Nothing is appended while the writer holds the lock: this copies the rest
+            // (the maintenance task copied most) and the next transaction restarts the WAL.
+            if let Err(e) = SqliteStore::checkpoint(&conn, false) {
+                tracing::warn!(error = %e, "checkpoint after commit failed");
+            }
+        }
         drop(conn);
         outcome
             .recv()
