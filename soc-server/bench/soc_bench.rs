@@ -286,13 +286,12 @@ impl Harness {
                 (Some(t), p)
             }
         };
-        let tmp = if o.keep {
-            tmp.map(|t| {
+        let tmp = match tmp {
+            Some(t) if o.keep => {
                 let _ = t.keep();
-            });
-            None
-        } else {
-            tmp
+                None
+            }
+            other => other,
         };
         let mut child = Command::new(bin())
             .args(["serve", "--listen", "127.0.0.1:0", "--data"])

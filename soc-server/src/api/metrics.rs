@@ -5,7 +5,7 @@
 //! it is also served, without authentication, on that separate address, meant for a
 //! loopback or management network only.
 
-use super::{require_user, run_blocking, ApiError, AppState};
+use super::{require_user, run_blocking, AppState};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
@@ -121,7 +121,7 @@ async fn exposition(state: Arc<AppState>) -> Response {
             render(&state.metrics, &stats, crate::evetime::now_micros()),
         )
             .into_response(),
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

@@ -114,7 +114,7 @@ pub fn search_events(conn: &Connection, q: &EventQuery) -> StoreResult<Page<Stor
         for r in st.query_map(params_from_iter(params.iter()), raw_row)? {
             rows.push(r?);
         }
-        rows.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+        rows.sort_by_key(|r| std::cmp::Reverse((r.0, r.1)));
         rows.truncate(need);
     }
     let total = count_events(&tx, q, &parts)?;
@@ -205,7 +205,7 @@ pub fn flow_events(conn: &Connection, flow_id: u64, limit: u32) -> StoreResult<V
             rows.push(r?);
         }
     }
-    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    rows.sort_by_key(|r| (r.0, r.1));
     rows.truncate(limit as usize);
     let names = sensor_names(&tx)?;
     Ok(rows.into_iter().map(|r| stored(&names, r)).collect())
