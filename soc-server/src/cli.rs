@@ -83,6 +83,16 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Online backup of the database (SQLite backup API) while the server runs. Restore:
+    /// stop the server, put FILE in place as DATA/soc.db, delete DATA/soc.db-wal and
+    /// DATA/soc.db-shm, start the server.
+    Backup {
+        #[command(flatten)]
+        data: DataArg,
+        /// Where to write the copy (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Start the server, create an admin and a local sensor, feed generated attack traffic
     /// through the real sensor and ingest path, print the console URL.
     Quickstart {
@@ -335,6 +345,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 report.duplicates,
                 report.rejected.len(),
                 report.acked_seq
+            );
+            Ok(())
+        }
+        Command::Backup { data, out } => {
+            let cfg = config(&cli.config, &data, None)?;
+            let db = cfg.data.join("soc.db");
+            let bytes = crate::store::sqlite::backup::backup(&db, &out)
+                .with_context(|| format!("backing up {} to {}", db.display(), out.display()))?;
+            println!(
+                "backup of {} written to {} ({} bytes, quick_check ok)",
+                db.display(),
+                out.display(),
+                bytes
             );
             Ok(())
         }

@@ -46,6 +46,34 @@ pub struct Config {
     pub tls_cert: Option<PathBuf>,
     /// The certificate's private key (PEM).
     pub tls_key: Option<PathBuf>,
+    /// Where `/metrics` is served without authentication (e.g. `127.0.0.1:9464`); empty:
+    /// only on the main listener, with a user's API token.
+    pub metrics_listen: String,
+    /// Retention of events (`[retention]`).
+    pub retention: RetentionConfig,
+}
+
+/// `[retention]`: whole time partitions (one per UTC day of ingest) are dropped when too
+/// old or, oldest first, when the store is too large. Zero disables a limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Drop partitions whose day ended more than this many days ago.
+    pub max_age_days: u32,
+    /// Drop the oldest partitions while the data in use exceeds this (MiB).
+    pub max_size_mb: u64,
+    /// Seconds between retention runs (it also runs at start-up).
+    pub interval_secs: u64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            max_age_days: 0,
+            max_size_mb: 0,
+            interval_secs: 3600,
+        }
+    }
 }
 
 impl Default for Config {
@@ -64,6 +92,8 @@ impl Default for Config {
             login_window_secs: 300,
             tls_cert: None,
             tls_key: None,
+            metrics_listen: String::new(),
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -127,6 +157,38 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("soc-server.example.toml");
         let c = Config::load(Some(&path), &Overrides::default()).unwrap();
         assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn deploy_example_parses_with_every_option_set() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/soc-server.toml");
+        let c = Config::load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(c.retention.max_age_days, 90);
+        assert_eq!(c.metrics_listen, "127.0.0.1:9464");
+        // Every key of the configuration appears in the file (it documents them all).
+        let text = std::fs::read_to_string(&path).unwrap();
+        for key in [
+            "data",
+            "listen",
+            "max_body_bytes",
+            "max_decompressed_bytes",
+            "ingest_concurrency",
+            "retry_after_secs",
+            "session_ttl_secs",
+            "cookie_secure",
+            "login_max_failures",
+            "login_window_secs",
+            "metrics_listen",
+            "[retention]",
+            "max_age_days",
+            "max_size_mb",
+            "interval_secs",
+        ] {
+            assert!(
+                text.contains(&format!("\n{key}")),
+                "{key} not in deploy/soc-server.toml"
+            );
+        }
     }
 
     #[test]

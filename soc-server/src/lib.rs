@@ -12,6 +12,7 @@ pub mod config;
 pub mod console;
 pub mod evetime;
 pub mod ingest;
+pub mod maintenance;
 pub mod query;
 pub mod quickstart;
 pub mod rulecheck;

@@ -13,7 +13,9 @@ pub struct Bound {
     listener: TcpListener,
     /// HTTPS configuration, when a certificate is configured.
     tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    metrics_listener: Option<TcpListener>,
     state: Arc<AppState>,
+    store: Arc<SqliteStore>,
     /// The actual address (useful with port 0).
     pub addr: SocketAddr,
 }
@@ -34,11 +36,22 @@ pub async fn bind(config: Config) -> anyhow::Result<Bound> {
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let state = Arc::new(AppState::new(Arc::new(store), config));
+    let metrics_listener = match config.metrics_listen.as_str() {
+        "" => None,
+        a => Some(
+            TcpListener::bind(a)
+                .await
+                .with_context(|| format!("binding metrics_listen {a}"))?,
+        ),
+    };
+    let store = Arc::new(store);
+    let state = Arc::new(AppState::new(store.clone(), config));
     Ok(Bound {
         listener,
         tls,
+        metrics_listener,
         state,
+        store,
         addr,
     })
 }
@@ -58,6 +71,25 @@ impl Bound {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let store = self.store.clone();
+        let retention = self.state.config.retention;
+        let _maintenance =
+            tokio::task::spawn_blocking(move || crate::maintenance::start(store, retention))
+                .await??;
+        if let Some(l) = self.metrics_listener {
+            tracing::info!(addr = %l.local_addr()?, "metrics listener (no authentication)");
+            let app = crate::api::metrics_router(self.state.clone());
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(l, app).await {
+                    tracing::error!(error = %e, "metrics listener failed");
+                }
+            });
+        }
+        // Live inbox streams never end by themselves: end them when shutdown starts.
+        let shutdown = async move {
+            shutdown.await;
+            crate::console::stop_live_streams();
+        };
         if let Some(tls) = self.tls {
             let app = router(self.state)
                 .layer(axum::middleware::from_fn(crate::tls::peer_as_socket_addr))
@@ -69,11 +101,6 @@ impl Bound {
             return Ok(());
         }
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        // Live inbox streams never end by themselves: end them when shutdown starts.
-        let shutdown = async move {
-            shutdown.await;
-            crate::console::stop_live_streams();
-        };
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await?;

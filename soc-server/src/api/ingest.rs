@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use serde::Serialize;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
 /// The answer to a batch.
@@ -47,6 +48,7 @@ pub async fn ingest(
         .ok()
         .filter(|_| state.ingest_rate.try_take());
     let Some(permit) = permit else {
+        state.metrics.ingest_throttled.fetch_add(1, Relaxed);
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "ingest over capacity, retry later",
@@ -93,6 +95,7 @@ pub async fn ingest(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let max = state.config.max_decompressed_bytes;
+    let wire_bytes = body.len() as u64;
     let sensor_id = sensor.id;
     let result = run_blocking(&state, move |store| {
         let _permit = permit;
@@ -102,12 +105,19 @@ pub async fn ingest(
         };
         let mut parsed = parse_batch(&decoded, first_seq);
         parsed.batch.declared_lost = declared_lost;
-        let outcome = store.ingest(sensor_id, &parsed.batch)?;
+        let outcome = store.ingest_owned(sensor_id, parsed.batch)?;
         Ok(Ok((outcome, parsed.rejected)))
     })
     .await?;
     match result {
         Ok((o, rejected)) => {
+            let m = &state.metrics;
+            m.ingest_events.fetch_add(o.stored, Relaxed);
+            m.ingest_duplicates.fetch_add(o.duplicates, Relaxed);
+            m.ingest_batches.fetch_add(1, Relaxed);
+            m.ingest_bytes.fetch_add(wire_bytes, Relaxed);
+            m.ingest_rejected_lines
+                .fetch_add(rejected.len() as u64, Relaxed);
             tracing::debug!(sensor = %sensor.name, stored = o.stored, duplicates = o.duplicates, rejected = rejected.len(), "batch");
             Ok(Json(IngestResponse {
                 acked_seq: o.acked_seq,

@@ -9,6 +9,8 @@ mod health;
 mod heartbeat;
 mod ingest;
 mod ingest_rate;
+mod metrics;
+mod openapi;
 pub mod rulesets;
 mod search;
 mod state;
@@ -21,6 +23,7 @@ pub use cases::parse_status as cases_status;
 pub use error::ApiError;
 pub use guard::{require_csrf, require_user, run_blocking};
 pub use ingest_rate::IngestRate;
+pub use metrics::{metrics_router, Metrics};
 pub use state::AppState;
 pub use suppressions::expiry as suppression_expiry;
 
@@ -79,8 +82,14 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/suppressions",
             get(suppressions::list).post(suppressions::create),
         )
-        .route("/api/v1/suppressions/{id}", delete(suppressions::delete));
+        .route("/api/v1/suppressions/{id}", delete(suppressions::delete))
+        .route("/metrics", get(metrics::metrics))
+        .route("/api/openapi.json", get(openapi::openapi));
     api.merge(crate::console::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }

@@ -36,13 +36,16 @@ fn limit(p: &SearchParams) -> u32 {
     p.limit.unwrap_or(100).clamp(1, 1000)
 }
 
-fn events_json(page: Page<StoredEvent>) -> Value {
+/// `{"total", "total_exact", "items"}`. Unfiltered totals are exact; filtered counts stop
+/// at [`COUNT_CAP`](crate::store::sqlite::COUNT_CAP) (then `total_exact` is false).
+fn events_json(page: Page<StoredEvent>, unfiltered: bool) -> Value {
     let items: Vec<Value> = page
         .items
         .iter()
         .map(|e| serde_json::from_str(&e.json).unwrap_or(Value::Null))
         .collect();
-    json!({ "total": page.total, "items": items })
+    let exact = unfiltered || page.total < crate::store::sqlite::COUNT_CAP;
+    json!({ "total": page.total, "total_exact": exact, "items": items })
 }
 
 /// `GET /api/v1/alerts?q=&limit=`: alert events, newest first.
@@ -59,8 +62,10 @@ pub async fn alerts(
         limit: limit(&p),
         offset: p.offset.unwrap_or(0),
     };
+    let unfiltered = q.filter == crate::query::Expr::All;
     Ok(Json(events_json(
         run_blocking(&state, move |s| s.search_events(&q)).await?,
+        unfiltered,
     )))
 }
 
@@ -78,8 +83,11 @@ pub async fn events(
         limit: limit(&p),
         offset: p.offset.unwrap_or(0),
     };
+    let unfiltered = q.filter == crate::query::Expr::All
+        && matches!(q.event_type.as_deref(), None | Some("alert"));
     Ok(Json(events_json(
         run_blocking(&state, move |s| s.search_events(&q)).await?,
+        unfiltered,
     )))
 }
 

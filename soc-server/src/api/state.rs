@@ -19,6 +19,8 @@ pub struct AppState {
     pub login_limiter: LoginLimiter,
     /// Ingest batches per second (`ingest_batches_per_sec`).
     pub ingest_rate: super::IngestRate,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<super::metrics::Metrics>,
 }
 
 impl AppState {
@@ -33,6 +35,7 @@ impl AppState {
             ingest_rate: super::IngestRate::new(config.ingest_batches_per_sec),
             store,
             config,
+            metrics: Default::default(),
         }
     }
 }

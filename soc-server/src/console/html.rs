@@ -48,7 +48,7 @@ pub fn page(title: &str, user: Option<&User>, csrf: &str, body: &str) -> Respons
                 ""
             };
             format!(
-                r#"<nav><a class="brand" href="/inbox">City SOC</a><a href="/inbox">Inbox</a><a href="/cases">Cases</a><a href="/suppressions">Suppressions</a><a href="/sensors">Sensors</a><a href="/rulesets">Rulesets</a>{admin}
+                r#"<nav><a class="brand" href="/inbox">City SOC</a><a href="/inbox">Inbox</a><a href="/dashboard">Dashboard</a><a href="/cases">Cases</a><a href="/suppressions">Suppressions</a><a href="/sensors">Sensors</a><a href="/rulesets">Rulesets</a>{admin}
 <span class="who">{} ({})</span><form method="post" action="/logout" class="inline">
 <input type="hidden" name="csrf" value="{}"><button>Log out</button></form></nav>"#,
                 esc(&u.name),

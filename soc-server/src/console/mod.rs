@@ -3,6 +3,7 @@
 mod admin;
 mod assets;
 mod cases;
+mod dashboard;
 mod event;
 mod group;
 mod guard;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/login", get(login::page_handler).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/inbox", get(inbox::page_handler))
+        .route("/dashboard", get(dashboard::page_handler))
         .route("/groups/{id}", get(group::page_handler))
         .route("/groups/{id}/status", post(inbox::set_status))
         .route("/events/{id}", get(event::page_handler))

@@ -8,10 +8,12 @@ mod model;
 pub mod observables;
 mod rulesets;
 pub mod sqlite;
+mod stats;
 mod workflow;
 
 pub use model::*;
 pub use rulesets::*;
+pub use stats::*;
 pub use workflow::*;
 
 use crate::query::Expr;
@@ -63,6 +65,11 @@ pub trait Store: Send + Sync + WorkflowStore {
     /// the mark is refused with [`StoreError::SequenceGap`] (a sensor's first batch may
     /// start anywhere).
     fn ingest(&self, sensor_id: i64, batch: &IngestBatch) -> StoreResult<IngestOutcome>;
+    /// [`Store::ingest`] taking the batch, so that a backend may store it together with
+    /// other sensors' batches in one transaction (group commit).
+    fn ingest_owned(&self, sensor_id: i64, batch: IngestBatch) -> StoreResult<IngestOutcome> {
+        self.ingest(sensor_id, &batch)
+    }
     /// The sensor's high-water mark (`-1` when nothing was ever received).
     fn sensor_seq(&self, sensor_id: i64) -> StoreResult<i64>;
 
@@ -161,6 +168,11 @@ pub trait Store: Send + Sync + WorkflowStore {
     ) -> StoreResult<()>;
     /// Every sensor with its latest heartbeat.
     fn sensor_health(&self) -> StoreResult<Vec<SensorHealth>>;
+    // --- operations ---
+    /// Sizes and counts (for `/metrics`).
+    fn stats(&self) -> StoreResult<StoreStats>;
+    /// Alerts over time, top lists and severity mix of a time window (dashboards).
+    fn dashboard(&self, q: &DashboardQuery) -> StoreResult<Dashboard>;
 }
 
 /// A query over events.

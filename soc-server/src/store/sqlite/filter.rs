@@ -37,19 +37,101 @@ fn field(name: &str) -> Field {
     }
 }
 
-/// SQL condition for `expr`; parameters are appended to `params`.
+/// SQL condition for `expr` over the `events e` view (all partitions); parameters are
+/// appended to `params`. Free text is a substring match on the record there; the
+/// partition-aware readers use [`compile_in`] with the partition's full-text index.
 pub fn compile(expr: &Expr, params: &mut Vec<Value>) -> StoreResult<String> {
+    compile_in(expr, params, None)
+}
+
+/// SQL condition over `alert_groups g` when `expr` only names the group's own key
+/// (signature id or text, source, destination): every alert of a group shares it, so the
+/// group matches exactly when its alerts do. `None` for any other filter.
+pub fn compile_groups(expr: &Expr, params: &mut Vec<Value>) -> StoreResult<Option<String>> {
+    fn key_only(e: &Expr) -> bool {
+        match e {
+            Expr::All => true,
+            Expr::And(a, b) | Expr::Or(a, b) => key_only(a) && key_only(b),
+            Expr::Not(a) => key_only(a),
+            Expr::Term(Term::Text(_)) => false,
+            Expr::Term(Term::Field { field: f, .. }) => matches!(
+                f.as_str(),
+                "sid"
+                    | "signature_id"
+                    | "alert.signature_id"
+                    | "signature"
+                    | "alert.signature"
+                    | "src_ip"
+                    | "dest_ip"
+                    | "dst_ip"
+                    | "ip"
+            ),
+        }
+    }
+    if !key_only(expr) {
+        return Ok(None);
+    }
+    // These fields compile to `e.sid`, `e.signature`, `e.src_ip`, `e.dest_ip`, which are
+    // also the group's column names; the SQL holds no literals (all values are bound).
+    Ok(Some(compile(expr, params)?.replace("e.", "g.")))
+}
+
+/// For alert searches: `e.group_id IN (groups matching the key-only conjuncts of expr)`,
+/// when `expr` has any. Every alert of a group shares the group's signature and
+/// addresses, so this narrows the search to the alerts of a few groups (index
+/// `(group_id, ts)`) without changing the result; the full filter still applies.
+pub fn group_prefilter(expr: &Expr, params: &mut Vec<Value>) -> StoreResult<Option<String>> {
+    fn conjuncts<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+        match e {
+            Expr::And(a, b) => {
+                conjuncts(a, out);
+                conjuncts(b, out);
+            }
+            other => out.push(other),
+        }
+    }
+    let mut all = Vec::new();
+    conjuncts(expr, &mut all);
+    let mut keys = Vec::new();
+    for c in all {
+        let mut p = Vec::new();
+        if let Some(sql) = compile_groups(c, &mut p)? {
+            if sql != "1" {
+                keys.push(sql);
+                params.extend(p);
+            }
+        }
+    }
+    Ok((!keys.is_empty()).then(|| {
+        format!(
+            "e.group_id IN (SELECT g.id FROM alert_groups g WHERE {})",
+            keys.join(" AND ")
+        )
+    }))
+}
+
+/// SQL condition for `expr` over one partition table aliased `e`, whose full-text index
+/// is `fts`.
+pub fn compile_in(expr: &Expr, params: &mut Vec<Value>, fts: Option<&str>) -> StoreResult<String> {
     Ok(match expr {
         Expr::All => "1".to_string(),
-        Expr::And(a, b) => format!("({} AND {})", compile(a, params)?, compile(b, params)?),
-        Expr::Or(a, b) => format!("({} OR {})", compile(a, params)?, compile(b, params)?),
-        Expr::Not(a) => format!("NOT IFNULL({}, 0)", compile(a, params)?),
-        Expr::Term(Term::Text(t)) => match fts_phrase(t) {
-            Some(phrase) => {
+        Expr::And(a, b) => format!(
+            "({} AND {})",
+            compile_in(a, params, fts)?,
+            compile_in(b, params, fts)?
+        ),
+        Expr::Or(a, b) => format!(
+            "({} OR {})",
+            compile_in(a, params, fts)?,
+            compile_in(b, params, fts)?
+        ),
+        Expr::Not(a) => format!("NOT IFNULL({}, 0)", compile_in(a, params, fts)?),
+        Expr::Term(Term::Text(t)) => match (fts, fts_phrase(t)) {
+            (Some(fts), Some(phrase)) => {
                 params.push(Value::Text(phrase));
-                "e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)".to_string()
+                format!("e.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)")
             }
-            None => {
+            _ => {
                 params.push(Value::Text(format!("%{}%", like_escape(t))));
                 "e.json LIKE ? ESCAPE '\\'".to_string()
             }

@@ -18,8 +18,16 @@ const SKIP: &[&str] = &[
 /// Most text indexed per event (bytes); the rest stays searchable by field.
 const MAX_TEXT: usize = 16 * 1024;
 
-/// The text of an event for the full-text index.
-pub fn text_of(ev: &eve::Event) -> String {
+/// Event types without text worth a full-text search: their fields (addresses, ports,
+/// counters) are searched by field. Skipping them keeps the full-text index to the
+/// records analysts read.
+const NO_TEXT: &[&str] = &["flow", "netflow", "stats"];
+
+/// The text of an event for the full-text index; `None` for event types not indexed.
+pub fn text_of(ev: &eve::Event) -> Option<String> {
+    if NO_TEXT.contains(&ev.event_type.as_str()) {
+        return None;
+    }
     let mut out = String::new();
     for v in [
         &ev.event_type,
@@ -54,7 +62,7 @@ pub fn text_of(ev: &eve::Event) -> String {
         }
         out.truncate(cut);
     }
-    out
+    Some(out)
 }
 
 fn push(out: &mut String, s: &str) {
@@ -92,11 +100,20 @@ mod tests {
             r#"{"timestamp":"2023-11-14T22:13:20Z","event_type":"alert","src_ip":"10.0.0.1","alert":{"action":"allowed","gid":1,"signature_id":1,"rev":1,"signature":"CITY WEB traversal","category":"x","severity":1},"http":{"hostname":"shop.test","url":"/a"},"payload":"QUFBQQ=="}"#,
         )
         .unwrap();
-        let t = text_of(&ev);
+        let t = text_of(&ev).unwrap();
         assert!(
             t.contains("CITY WEB traversal") && t.contains("shop.test") && t.contains("10.0.0.1"),
             "{t}"
         );
         assert!(!t.contains("QUFBQQ"), "{t}");
+    }
+
+    #[test]
+    fn flow_records_are_not_indexed() {
+        let ev = eve::Event::from_json(
+            r#"{"timestamp":"2023-11-14T22:13:20Z","event_type":"flow","src_ip":"10.0.0.1","flow":{"state":"closed"}}"#,
+        )
+        .unwrap();
+        assert_eq!(text_of(&ev), None);
     }
 }

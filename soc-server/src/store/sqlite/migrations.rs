@@ -232,6 +232,60 @@ CREATE TABLE suppressions (
 );
 "#,
     ),
+    (
+        7,
+        r#"
+-- Events live in time partitions (one table per UTC day of ingest, see
+-- store/sqlite/partition.rs); the existing table becomes partition 1 and `events` a view
+-- over all partitions. Indexes lead with the filtered column and end with ts so that
+-- "newest first" pages come straight from the index; only time-ordered, group and flow
+-- indexes (see partition.rs for why).
+ALTER TABLE events RENAME TO events_1;
+ALTER TABLE events_fts RENAME TO events_fts_1;
+DROP INDEX events_type_ts;
+DROP INDEX events_ts;
+DROP INDEX events_flow;
+DROP INDEX events_group;
+DROP INDEX events_sid;
+DROP INDEX events_src;
+DROP INDEX events_dest;
+DROP INDEX events_community;
+CREATE INDEX events_1_ts ON events_1(ts);
+CREATE INDEX events_1_type_ts ON events_1(event_type, ts);
+CREATE INDEX events_1_group ON events_1(group_id, ts) WHERE group_id IS NOT NULL;
+CREATE INDEX events_1_flow ON events_1(flow_id) WHERE flow_id IS NOT NULL;
+-- Alert searches by signature or address find their groups first.
+CREATE INDEX alert_groups_src ON alert_groups(src_ip);
+CREATE INDEX alert_groups_dest ON alert_groups(dest_ip);
+CREATE TABLE partitions (
+    id INTEGER PRIMARY KEY,
+    day TEXT NOT NULL,
+    first_id INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    events INTEGER NOT NULL DEFAULT 0,
+    alerts INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    min_ts INTEGER,
+    max_ts INTEGER
+);
+INSERT INTO partitions (id, day, first_id, created, events, alerts, bytes, min_ts, max_ts)
+    SELECT 1, strftime('%Y-%m-%d', 'now'), 1, CAST(unixepoch('subsec') * 1000000 AS INTEGER),
+        count(*), coalesce(sum(event_type = 'alert'), 0), coalesce(sum(length(json)), 0),
+        min(ts), max(ts)
+    FROM events_1;
+CREATE VIEW events AS SELECT * FROM events_1;
+-- What retention dropped, for the operators (the audit log records it too).
+CREATE TABLE retention_log (
+    id INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    partition_id INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    events INTEGER NOT NULL,
+    alerts INTEGER NOT NULL,
+    reason TEXT NOT NULL
+);
+"#,
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

@@ -1,22 +1,29 @@
 //! The embedded SQLite backend: one writer connection, a few reader connections, WAL mode.
 
 mod audit;
+pub mod backup;
 mod cases;
 mod filter;
 mod fts;
 mod ingest;
 mod migrations;
+pub mod partition;
 mod principals;
 mod read;
+pub mod retention;
 mod rulesets;
+mod stats;
 mod suppress;
 mod triage;
 mod workflow;
 
+pub use read::COUNT_CAP;
+pub use retention::{Dropped, RetentionPolicy};
+
 use super::{
-    AlertGroup, AuditEntry, CloseReason, EventQuery, GroupQuery, GroupStatus, IngestBatch,
-    IngestOutcome, Page, Role, Sensor, Store, StoreError, StoreResult, StoredEvent, TokenPrincipal,
-    User,
+    AlertGroup, AuditEntry, CloseReason, Dashboard, DashboardQuery, EventQuery, GroupQuery,
+    GroupStatus, IngestBatch, IngestOutcome, Page, Role, Sensor, Store, StoreError, StoreResult,
+    StoreStats, StoredEvent, TokenPrincipal, User,
 };
 use super::{HeartbeatReport, NewRuleset, RulesetInfo, SensorHealth};
 use rusqlite::{Connection, OpenFlags};
@@ -31,6 +38,11 @@ const READERS: usize = 4;
 /// The SQLite store in `DATA/soc.db`.
 pub struct SqliteStore {
     writer: Mutex<Connection>,
+    /// Ingest batches waiting for the writer (group commit, see [`ingest::ingest_jobs`]).
+    ingest_queue: Mutex<Vec<ingest::Job>>,
+    /// Set by the maintenance task when the WAL is large: the writer checkpoints after
+    /// its next commit so that the WAL starts over.
+    wal_reset: std::sync::atomic::AtomicBool,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     path: PathBuf,
@@ -48,11 +60,29 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Page cache of the writer (KiB): the hot index pages of the current partition stay in
+/// memory instead of being re-read and spilled to the WAL mid-transaction.
+const WRITER_CACHE_KIB: i64 = 256 * 1024;
+/// Page cache of each reader (KiB).
+const READER_CACHE_KIB: i64 = 64 * 1024;
+/// Memory-mapped I/O per connection (bytes): reads without a copy through the kernel.
+const MMAP_BYTES: i64 = 1 << 30;
+/// The WAL file is truncated to this after a checkpoint (bytes).
+const WAL_LIMIT_BYTES: i64 = 64 << 20;
+
+/// Durability: WAL with `synchronous = NORMAL`. A committed transaction (and so every
+/// `acked_seq` the server answers) is in the WAL file before the answer is sent and
+/// survives a crash or kill of the server process; after a power loss or OS crash the
+/// last transactions before the most recent WAL sync may be lost (the database stays
+/// consistent). Checkpoints (WAL → database, with fsync) run every second on their own
+/// connection when the server runs ([`SqliteStore::checkpoint`]), else automatically.
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(Duration::from_secs(15))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(())
 }
 
@@ -67,7 +97,10 @@ impl SqliteStore {
         let mut writer = Connection::open(&path)?;
         configure(&writer)?;
         suppress::register_functions(&writer)?;
+        writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+        writer.pragma_update(None, "journal_size_limit", WAL_LIMIT_BYTES)?;
         migrations::migrate(&mut writer)?;
+        partition::seed_missing_stats(&writer)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let r = Connection::open_with_flags(
@@ -78,10 +111,14 @@ impl SqliteStore {
             )?;
             r.busy_timeout(Duration::from_secs(15))?;
             suppress::register_functions(&r)?;
+            r.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
+            r.pragma_update(None, "mmap_size", MMAP_BYTES)?;
             readers.push(Mutex::new(r));
         }
         Ok(SqliteStore {
             writer: Mutex::new(writer),
+            ingest_queue: Mutex::new(Vec::new()),
+            wal_reset: Default::default(),
             readers,
             next_reader: AtomicUsize::new(0),
             path,
@@ -91,6 +128,64 @@ impl SqliteStore {
     /// Path of the database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Applies the retention policy at time `now` (µs): drops whole partitions, never the
+    /// current one; returns what was dropped.
+    pub fn enforce_retention(
+        &self,
+        policy: RetentionPolicy,
+        now: i64,
+    ) -> StoreResult<Vec<Dropped>> {
+        self.write(|c| retention::enforce(c, policy, now))
+    }
+
+    /// [`Store::ingest`] as if at time `now` (µs), which picks the partition (tests of
+    /// retention use it to fill past days).
+    pub fn ingest_at(
+        &self,
+        sensor_id: i64,
+        batch: &IngestBatch,
+        now: i64,
+    ) -> StoreResult<IngestOutcome> {
+        self.write(|c| ingest::ingest_at(c, sensor_id, batch, now))
+    }
+
+    /// The time partitions, newest first.
+    pub fn partitions(&self) -> StoreResult<Vec<partition::Partition>> {
+        self.read(partition::list)
+    }
+
+    /// Hands checkpoints to the caller: the writer stops checkpointing at commit, and
+    /// [`SqliteStore::checkpoint`] must be called periodically (the server's maintenance
+    /// task does, every second) so that ingest never waits for a checkpoint.
+    pub fn manual_checkpoints(&self) -> StoreResult<()> {
+        self.write(|c| Ok(c.pragma_update(None, "wal_autocheckpoint", 0)?))
+    }
+
+    /// Copies the WAL into the database on `conn`, a connection of its own; returns (WAL
+    /// frames, frames checkpointed). PASSIVE never blocks the writer or the readers;
+    /// `restart` waits for the current write transaction, copies everything and makes the
+    /// next writer start the WAL file over.
+    pub fn checkpoint(conn: &Connection, restart: bool) -> StoreResult<(i64, i64)> {
+        let mode = if restart { "RESTART" } else { "PASSIVE" };
+        Ok(
+            conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
+                Ok((r.get(1)?, r.get(2)?))
+            })?,
+        )
+    }
+
+    /// Asks the writer to finish a checkpoint after its next ingest commit.
+    pub fn request_wal_reset(&self) {
+        self.wal_reset.store(true, Ordering::Relaxed);
+    }
+
+    /// A new connection to the database (for checkpoints or backups).
+    pub fn connect(&self) -> StoreResult<Connection> {
+        let c = Connection::open(&self.path)?;
+        configure(&c)?;
+        Ok(c)
     }
 
     /// Runs `f` on the writer connection (writes are serialized).
@@ -115,6 +210,38 @@ impl SqliteStore {
 impl Store for SqliteStore {
     fn ingest(&self, sensor_id: i64, batch: &IngestBatch) -> StoreResult<IngestOutcome> {
         self.write(|c| ingest::ingest(c, sensor_id, batch))
+    }
+    /// Group commit: the batch joins the queue; whoever gets the writer stores every
+    /// queued batch in one transaction. A caller whose batch was stored by another finds
+    /// its outcome waiting when it gets the writer.
+    fn ingest_owned(&self, sensor_id: i64, batch: IngestBatch) -> StoreResult<IngestOutcome> {
+        let (reply, outcome) = std::sync::mpsc::channel();
+        self.ingest_queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(ingest::Job {
+                sensor_id,
+                batch,
+                reply,
+            });
+        let mut conn = lock(&self.writer);
+        if let Ok(r) = outcome.try_recv() {
+            return r;
+        }
+        let jobs =
+            std::mem::take(&mut *self.ingest_queue.lock().unwrap_or_else(|e| e.into_inner()));
+        ingest::ingest_jobs(&mut conn, jobs);
+        if self.wal_reset.swap(false, Ordering::Relaxed) {
+            // Nothing is appended while the writer holds the lock: this copies the rest
+            // (the maintenance task copied most) and the next transaction restarts the WAL.
+            if let Err(e) = SqliteStore::checkpoint(&conn, false) {
+                tracing::warn!(error = %e, "checkpoint after commit failed");
+            }
+        }
+        drop(conn);
+        outcome
+            .recv()
+            .map_err(|_| StoreError::Invalid("ingest batch was dropped".into()))?
     }
     fn sensor_seq(&self, sensor_id: i64) -> StoreResult<i64> {
         self.read(|c| ingest::acked_seq(c, sensor_id))
@@ -230,6 +357,12 @@ impl Store for SqliteStore {
     }
     fn sensor_health(&self) -> StoreResult<Vec<SensorHealth>> {
         self.read(rulesets::sensor_health)
+    }
+    fn stats(&self) -> StoreResult<StoreStats> {
+        self.read(|c| stats::stats(c, &self.path))
+    }
+    fn dashboard(&self, q: &DashboardQuery) -> StoreResult<Dashboard> {
+        self.read(|c| stats::dashboard(c, q))
     }
 }
 
