@@ -24,17 +24,26 @@ const MAX_TEXT: usize = 16 * 1024;
 const NO_TEXT: &[&str] = &["flow", "netflow", "stats"];
 
 /// The text of an event for the full-text index; `None` for event types not indexed.
+#[cfg(test)]
 pub fn text_of(ev: &eve::Event) -> Option<String> {
-    if NO_TEXT.contains(&ev.event_type.as_str()) {
-        return None;
-    }
     let mut out = String::new();
+    text_into(ev, &mut out).then_some(out)
+}
+
+/// The full-text of an event written into a buffer the caller reuses across events (it is cleared first), so
+/// the ingest loop does not allocate a fresh, often kilobyte-sized, string per event;
+/// `false` (and an empty buffer) for event types not indexed.
+pub fn text_into(ev: &eve::Event, out: &mut String) -> bool {
+    out.clear();
+    if NO_TEXT.contains(&ev.event_type.as_str()) {
+        return false;
+    }
     for v in [
         &ev.event_type,
         ev.src_ip.as_deref().unwrap_or(""),
         ev.dest_ip.as_deref().unwrap_or(""),
     ] {
-        push(&mut out, v);
+        push(out, v);
     }
     for v in [
         ev.proto.as_deref(),
@@ -44,15 +53,15 @@ pub fn text_of(ev: &eve::Event) -> Option<String> {
     .into_iter()
     .flatten()
     {
-        push(&mut out, v);
+        push(out, v);
     }
     if let Some(a) = &ev.alert {
-        push(&mut out, &a.signature);
-        push(&mut out, &a.category);
+        push(out, &a.signature);
+        push(out, &a.category);
     }
     for (k, v) in &ev.rest {
         if !SKIP.contains(&k.as_str()) {
-            walk(v, &mut out);
+            walk(v, out);
         }
     }
     if out.len() > MAX_TEXT {
@@ -62,7 +71,7 @@ pub fn text_of(ev: &eve::Event) -> Option<String> {
         }
         out.truncate(cut);
     }
-    Some(out)
+    true
 }
 
 fn push(out: &mut String, s: &str) {
@@ -106,6 +115,30 @@ mod tests {
             "{t}"
         );
         assert!(!t.contains("QUFBQQ"), "{t}");
+    }
+
+    #[test]
+    fn a_reused_buffer_holds_only_the_current_event() {
+        let alert = eve::Event::from_json(
+            r#"{"timestamp":"2023-11-14T22:13:20Z","event_type":"alert","src_ip":"10.0.0.1","alert":{"action":"allowed","gid":1,"signature_id":1,"rev":1,"signature":"FIRST sig","category":"x","severity":1}}"#,
+        )
+        .unwrap();
+        let dns = eve::Event::from_json(
+            r#"{"timestamp":"2023-11-14T22:13:20Z","event_type":"dns","src_ip":"10.0.0.2","dns":{"rrname":"second.test"}}"#,
+        )
+        .unwrap();
+        let flow = eve::Event::from_json(
+            r#"{"timestamp":"2023-11-14T22:13:20Z","event_type":"flow","src_ip":"10.0.0.3"}"#,
+        )
+        .unwrap();
+        let mut buf = String::new();
+        assert!(text_into(&alert, &mut buf));
+        assert_eq!(Some(buf.clone()), text_of(&alert));
+        assert!(text_into(&dns, &mut buf));
+        assert_eq!(Some(buf.clone()), text_of(&dns));
+        assert!(!buf.contains("FIRST"), "{buf}");
+        assert!(!text_into(&flow, &mut buf));
+        assert!(buf.is_empty(), "{buf}");
     }
 
     #[test]

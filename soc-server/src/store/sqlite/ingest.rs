@@ -162,6 +162,7 @@ fn store_batch(
             "INSERT INTO {} (rowid, body) VALUES (?1, ?2)",
             part.fts()
         ))?;
+        let mut text = String::with_capacity(4096);
         for (item, group_id) in new.iter().zip(&groups) {
             let ev = &item.event;
             let alert = alert_of(ev);
@@ -185,8 +186,8 @@ fn store_batch(
                 group_id,
                 item.raw
             ])?;
-            if let Some(text) = fts::text_of(ev) {
-                fts_st.execute(params![next_id, text])?;
+            if fts::text_into(ev, &mut text) {
+                fts_st.execute(params![next_id, text.as_str()])?;
             }
             next_id += 1;
             alerts += i64::from(alert.is_some());
