@@ -9,7 +9,7 @@
 //! few protocols the sensor has no parser for (SMTP, FTP, SSH, SMB), so that their flows
 //! carry the right `app_proto` and the event fires the same way for them.
 
-use crate::probe::{probe_tcp, Probe};
+use crate::probe::{probe_dns_tcp, Probe};
 use crate::proto::{AppProto, Direction};
 
 /// The app-layer event raised when one side's protocol is known and the other side's
@@ -185,12 +185,16 @@ pub fn outcome(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Outcome {
         return Outcome::Detected(p);
     }
     // DNS (53) and Modbus (502) are recognized by their port's probing parser.
-    let parsed = match probe_tcp(dir, data, sport, dport) {
-        Probe::Detected(AppProto::Http | AppProto::Tls) => Probe::NotRecognized,
-        other => other,
+    let dns = if sport == 53 || dport == 53 {
+        probe_dns_tcp(data)
+    } else {
+        Probe::NotRecognized
     };
-    if let Probe::Detected(p) = parsed {
-        return Outcome::Detected(p);
+    let modbus = crate::modbus::probe(data, sport, dport);
+    for p in [dns, modbus] {
+        if let Probe::Detected(proto) = p {
+            return Outcome::Detected(proto);
+        }
     }
     // SMB headers are looked for at offset 4 on any port, and probed on its own ports.
     let smb_port = SMB_PORTS.contains(&sport) || SMB_PORTS.contains(&dport);
@@ -207,10 +211,9 @@ pub fn outcome(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Outcome {
         Direction::ToClient => MAX_DEPTH_TO_CLIENT,
     };
     let patterns_done = data.len() >= max_depth;
-    // Probing parsers of the ports: DNS (53) and Modbus (502) answer through probe_tcp;
-    // the SMB probe gives up past its record size.
-    let port_probe_pending = ((sport == 53 || dport == 53 || sport == 502 || dport == 502)
-        && parsed == Probe::NeedMore)
+    // The port probes may still want more; the SMB probe gives up past its record size.
+    let port_probe_pending = dns == Probe::NeedMore
+        || modbus == Probe::NeedMore
         || (smb_port && smb == Probe::NeedMore && data.len() <= SMB_MIN_RECORD);
     if patterns_done && !port_probe_pending {
         Outcome::Failed

@@ -59,7 +59,7 @@ fn probe_tls(data: &[u8]) -> Probe {
     }
 }
 
-fn probe_dns_tcp(data: &[u8]) -> Probe {
+pub(crate) fn probe_dns_tcp(data: &[u8]) -> Probe {
     let Some(len) = data
         .get(..2)
         .map(|b| usize::from(b[0]) << 8 | usize::from(b[1]))

@@ -751,10 +751,8 @@ fn defer_http_events(fd: &mut FlowData, i: usize) {
     let Some(http) = app.as_ref().and_then(|a| a.http()) else {
         return;
     };
-    let mut live = Vec::new();
     for tx in http.txs() {
         let all = tx.events();
-        live.push(tx.id());
         let seen = http_events_seen.iter().position(|(id, _)| *id == tx.id());
         let from = seen.map_or(0, |s| http_events_seen[s].1);
         if all.len() <= from {
@@ -781,7 +779,7 @@ fn defer_http_events(fd: &mut FlowData, i: usize) {
             });
         }
     }
-    http_events_seen.retain(|(id, _)| live.contains(id));
+    http_events_seen.retain(|(id, _)| http.tx(*id).is_some());
 }
 
 /// Follows detection of direction `i` to its end; when one side is recognized and the
