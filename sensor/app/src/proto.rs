@@ -54,4 +54,13 @@ impl AppProto {
             AppProto::Smb => "smb",
         }
     }
+
+    /// Whether Suricata inspects one side's raw stream once the other side answers (its
+    /// parser triggers raw reassembly at message boundaries, or the protocol is one whose
+    /// request/response exchange we model that way). SMB's parser never triggers it: its
+    /// raw stream is inspected only in 2,560-byte chunks and at the end of the stream, so
+    /// an SMB request is seen by payload rules on its own packet only.
+    pub fn raw_inspected_on_answer(self) -> bool {
+        !matches!(self, AppProto::Smb)
+    }
 }

@@ -52,6 +52,11 @@ pub(crate) enum PayloadMode {
     StreamOnly,
     /// Stream when the packet's data went into a tracked stream, else the packet.
     StreamThenPacket,
+    /// The stream, and on no match there the packet's own payload even when it went into
+    /// the stream: Suricata's `SIG_FLAG_REQUIRE_STREAM | SIG_FLAG_REQUIRE_PACKET`, given to
+    /// TCP rules whose payload contents are anchored (`depth`, `offset`, `startswith`) or
+    /// that use `stream_size`.
+    StreamAndPacket,
 }
 
 pub(crate) const G_TCP: u8 = 1;
@@ -89,7 +94,7 @@ pub(crate) struct Compiled {
 pub(crate) struct Group {
     /// Payload prefilter for packets not in a tracked stream (packet-only and stream-or-packet rules).
     pub pkt_all: Option<Prefilter>,
-    /// Payload prefilter for packets in a stream (packet-only rules).
+    /// Payload prefilter for packets in a stream (packet-only and stream-and-packet rules).
     pub pkt_only: Option<Prefilter>,
     /// Payload prefilter for stream chunks.
     pub stream: Option<Prefilter>,
@@ -371,6 +376,11 @@ impl Engine {
                             pats[g].pkt_all.push(p.clone());
                             pats[g].pkt_only.push(p);
                         }
+                        PayloadMode::StreamAndPacket => {
+                            pats[g].pkt_all.push(p.clone());
+                            pats[g].pkt_only.push(p.clone());
+                            pats[g].stream.push(p);
+                        }
                         PayloadMode::StreamOnly => pats[g].stream.push(p),
                         PayloadMode::StreamThenPacket => {
                             pats[g].pkt_all.push(p.clone());
@@ -589,6 +599,8 @@ fn compile(
             PayloadMode::PacketOnly
         } else if matches!(h.proto, Protocol::TcpStream) || flow.only_stream {
             PayloadMode::StreamOnly
+        } else if rule.stream_size.is_some() || rule.payload_anchored {
+            PayloadMode::StreamAndPacket
         } else {
             PayloadMode::StreamThenPacket
         };

@@ -362,6 +362,17 @@ impl Engine {
                     }
                     m
                 }
+                PayloadMode::StreamAndPacket => {
+                    let mut m = false;
+                    if let Some(s) = p.stream {
+                        m = stream_ok(ctx, s);
+                        from_stream = m;
+                    }
+                    if !m {
+                        m = stream_ok(ctx, p.payload);
+                    }
+                    m
+                }
             };
             if !matched {
                 return None;

@@ -370,6 +370,11 @@ pub struct Rule {
     pub tag: bool,
     /// Number of byte_extract/byte_math variable slots used.
     pub var_count: usize,
+    /// A payload (no sticky buffer) `content` was written with `depth`, `offset` or
+    /// `startswith`. Suricata then inspects a TCP rule on each packet's own payload as
+    /// well as on the reassembled stream (its `SIG_FLAG_REQUIRE_PACKET`). Limits derived
+    /// from `distance`/`within` do not count.
+    pub payload_anchored: bool,
 }
 
 impl Rule {

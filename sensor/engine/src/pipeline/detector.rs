@@ -9,7 +9,9 @@ use sensor_flow::{Direction, Flow};
 use super::eve_out::{self, RunSummary};
 use super::flowdata::FlowData;
 use super::yara::YaraCtx;
-use super::{dir_index, endpoints, ready_to_server, tx_views, yara_scan, FlowRef, Ready};
+use super::{
+    dir_index, endpoints, ready_to_server, stream_sizes, tx_views, yara_scan, FlowRef, Ready,
+};
 use crate::output::EveWriter;
 
 /// The engine with its per-thread state and the outputs it writes to.
@@ -122,7 +124,7 @@ impl Detector<'_> {
                 established,
                 stream_tracked: true,
                 app_proto: fref.app_proto,
-                stream_bytes: flow.user.stream_bytes,
+                stream_bytes: stream_sizes(flow),
             }),
             pseudo: true,
             events,

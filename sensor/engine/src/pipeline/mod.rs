@@ -58,6 +58,18 @@ fn dir_index(d: Direction) -> usize {
     }
 }
 
+/// `stream_size` per direction: from the TCP session when there is one, else the bytes
+/// delivered.
+fn stream_sizes(flow: &Flow<FlowData>) -> [u64; 2] {
+    match &flow.tcp {
+        Some(s) => [
+            s.stream_size(Direction::ToServer),
+            s.stream_size(Direction::ToClient),
+        ],
+        None => flow.user.stream_bytes,
+    }
+}
+
 fn app_dir(d: Direction) -> sensor_app::Direction {
     match d {
         Direction::ToServer => sensor_app::Direction::ToServer,
@@ -361,7 +373,13 @@ impl<'e> Pipeline<'e> {
         // The peer's bytes are inspected once this side answers with data (the exchange
         // of a request/response protocol) or when the parser says its message is done.
         let other = 1 - di;
-        let answered = is_tcp && !p.payload.is_empty();
+        let answered = is_tcp
+            && !p.payload.is_empty()
+            && flow
+                .user
+                .app
+                .as_ref()
+                .is_none_or(|a| a.proto().raw_inspected_on_answer());
         if (answered || flush[other]) && !flow.user.pending[other].is_empty() {
             let od = if other == 0 {
                 Direction::ToServer
@@ -421,7 +439,7 @@ impl<'e> Pipeline<'e> {
             established,
             stream_tracked: self.sout.tracked,
             app_proto,
-            stream_bytes: flow.user.stream_bytes,
+            stream_bytes: stream_sizes(flow),
         });
         let ready = std::mem::take(&mut self.ready);
         detect_state(&mut flow.user, self.det.generation);

@@ -94,6 +94,14 @@ impl TcpSession {
         self.half(dir).delivered
     }
 
+    /// `stream_size` of a direction as Suricata computes it (`next_seq - isn`): one for the
+    /// SYN plus the sequence space up to the highest byte seen, out of order included
+    /// (Suricata reports 19 for an 18-byte stream whose last segment arrived first).
+    pub fn stream_size(&self, dir: Direction) -> u64 {
+        let h = self.half(dir);
+        u64::from(h.max_end.wrapping_sub(h.isn))
+    }
+
     /// Approximate memory held by the session.
     pub fn memuse(&self) -> usize {
         std::mem::size_of::<Self>()

@@ -156,6 +156,7 @@ impl Builder {
                 noalert: false,
                 app_layer_protocol: None,
                 stream_size: None,
+                payload_anchored: false,
                 urilen: None,
                 threshold: None,
                 detection_filter: None,
@@ -741,6 +742,15 @@ impl Builder {
         let r = &mut self.rule;
         r.buffers.retain(|b| !b.ops.is_empty());
         r.var_count = self.var_names.len();
+        r.payload_anchored = r
+            .buffers
+            .iter()
+            .filter(|b| b.kind == BufferKind::Payload)
+            .flat_map(|b| &b.ops)
+            .any(|op| {
+                matches!(op, MatchOp::Content(c)
+                    if c.depth.is_some() || c.offset.is_some() || c.startswith)
+            });
         for b in &mut r.buffers {
             for op in &mut b.ops {
                 if let MatchOp::Content(c) = op {
