@@ -183,23 +183,40 @@ impl Engine {
                 continue;
             };
             ctx.evaluated += 1;
-            let vars = match flow.as_deref_mut() {
-                Some(st) => st,
-                None => &mut local,
-            };
-            let Some(hit) = self.evaluate(ctx, c, ri, p, txs, vars) else {
-                continue;
-            };
-            // 3. Alerting.
-            if c.info.action == Action::Pass {
+            // A rule on transactions alerts once per matching transaction, as Suricata
+            // does for pipelined requests completed by one packet.
+            let mut tx_from = 0;
+            let mut pass = false;
+            loop {
+                let vars = match flow.as_deref_mut() {
+                    Some(st) => st,
+                    None => &mut local,
+                };
+                let rest = txs.get(tx_from..).unwrap_or_default();
+                let Some(mut hit) = self.evaluate(ctx, c, ri, p, rest, vars) else {
+                    break;
+                };
+                hit.tx = hit.tx.map(|t| t + tx_from);
+                let next_tx = hit.tx.map(|t| t + 1);
+                // 3. Alerting.
+                if c.info.action == Action::Pass {
+                    pass = true;
+                    break;
+                }
+                if !c.rule.noalert
+                    && self.allowed(ctx, c, ri, p)
+                    && alerts.len() - first_alert < MAX_ALERTS_PER_PACKET
+                {
+                    alerts.push(hit);
+                }
+                match next_tx {
+                    Some(n) if n < txs.len() => tx_from = n,
+                    _ => break,
+                }
+            }
+            if pass {
                 alerts.truncate(first_alert);
                 break;
-            }
-            if c.rule.noalert || !self.allowed(ctx, c, ri, p) {
-                continue;
-            }
-            if alerts.len() - first_alert < MAX_ALERTS_PER_PACKET {
-                alerts.push(hit);
             }
         }
         // Give the allocation back for the next packet.

@@ -546,3 +546,24 @@ alert modbus any any -> any any (msg:"unsolicited"; app-layer-event:modbus.unsol
     assert_eq!(run.count(1), 1, "{:?}", run.alerts());
     assert_eq!(run.count(2), 0, "{:?}", run.alerts());
 }
+
+/// Regression: three pipelined requests completed by one segment raised one alert; Suricata
+/// raises one per matching transaction (seen with Nmap's pipelined scans).
+#[test]
+fn pipelined_requests_alert_once_per_transaction() {
+    let dir = Scratch::new("pipelined");
+    let one = b"GET /a HTTP/1.1\r\nHost: x\r\nUser-Agent: Scanner/1.0\r\n\r\n";
+    let mut reqs = Vec::new();
+    for _ in 0..3 {
+        reqs.extend_from_slice(one);
+    }
+    let resp = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".repeat(3);
+    let pcap = dir.path("pipelined.pcap");
+    http_session(&reqs, &resp).write_pcap(&pcap).unwrap();
+    let rules = r#"
+alert http any any -> any any (msg:"ua"; flow:to_server; http.user_agent; content:"Scanner/"; startswith; sid:1;)
+"#;
+    let run = run_sensor(&dir, &pcap, rules, &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.count(1), 3, "{:?}", run.alerts());
+}
