@@ -1,6 +1,16 @@
-//! Streaming, bounded gzip/deflate body decompression.
+//! Streaming, bounded gzip/deflate body decompression with libhtp's failure semantics.
+//!
+//! Suricata's `http.gzip_decompression_failed` comes from libhtp's decompressor, which
+//! runs zlib (gzip mode: `inflateInit2(15 + 32)`, gzip or zlib header, trailer checked;
+//! deflate mode: raw) and logs a failure on every inflate error, then restarts with the
+//! other mode before falling back to passing the data through. So a body still decodes
+//! after, e.g., a gzip header with reserved flag bits, a wrong CRC, or zlib framing under
+//! `Content-Encoding: deflate`, and the failure is reported all the same.
+//! `Content-Encoding` values other than a plain coding are split into layers (`,` and
+//! space), each token containing `gzip` or `deflate` adding a decoder; the first listed
+//! decodes first, as libhtp chains them.
 
-use flate2::{Decompress, FlushDecompress, Status};
+use flate2::{Crc, Decompress, FlushDecompress, Status};
 
 /// Content encodings handled by [`BodyDecoder`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -9,32 +19,49 @@ pub enum Encoding {
     Identity,
     /// `gzip` / `x-gzip`.
     Gzip,
-    /// `deflate` (zlib-wrapped or raw).
+    /// `deflate` (raw; zlib framing is recovered but reported).
     Deflate,
 }
 
 impl Encoding {
-    /// Parse a Content-Encoding header value (last listed coding wins).
-    pub fn from_header(v: &[u8]) -> Encoding {
-        let last = v.rsplit(|c| *c == b',').next().unwrap_or_default();
-        let t = last.trim_ascii();
-        if t.eq_ignore_ascii_case(b"gzip") || t.eq_ignore_ascii_case(b"x-gzip") {
-            Encoding::Gzip
-        } else if t.eq_ignore_ascii_case(b"deflate") || t.eq_ignore_ascii_case(b"x-deflate") {
-            Encoding::Deflate
-        } else {
-            Encoding::Identity
+    /// The decoding layers of a Content-Encoding header value, first to apply first
+    /// (libhtp order), at most `limit` tokens considered.
+    pub fn layers(v: &[u8], limit: usize) -> Vec<Encoding> {
+        let plain: Vec<u8> = v.iter().copied().filter(|c| *c != 0).collect();
+        let is = |n: &[u8]| plain.eq_ignore_ascii_case(n);
+        if is(b"gzip") || is(b"x-gzip") {
+            return vec![Encoding::Gzip];
         }
+        if is(b"deflate") || is(b"x-deflate") {
+            return vec![Encoding::Deflate];
+        }
+        v.split(|c| *c == b',' || *c == b' ')
+            .filter(|t| !t.is_empty())
+            .take(limit)
+            .filter_map(|t| {
+                let lower = t.to_ascii_lowercase();
+                let has = |n: &[u8]| lower.windows(n.len()).any(|w| w == n);
+                if has(b"gzip") {
+                    Some(Encoding::Gzip)
+                } else if has(b"deflate") {
+                    Some(Encoding::Deflate)
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 }
 
 #[derive(Debug)]
 enum Mode {
+    /// Collecting the first bytes to tell gzip, zlib and raw deflate apart.
+    Sniff,
     /// Collecting the gzip member header.
     GzipHeader,
-    /// Waiting for the first two bytes to tell zlib from raw deflate.
-    DeflateSniff,
     Inflate(Box<Decompress>),
+    /// Collecting the 8-byte gzip trailer (CRC32, ISIZE).
+    GzipTrailer,
     /// Decompression failed before producing output: raw passthrough.
     Passthrough,
     Done,
@@ -49,13 +76,28 @@ pub struct FeedResult {
     pub bomb: bool,
 }
 
-/// Incremental decoder appending at most `limit` bytes of output.
+impl FeedResult {
+    fn merge(&mut self, o: FeedResult) {
+        self.failed |= o.failed;
+        self.bomb |= o.bomb;
+    }
+}
+
+/// Incremental decoder appending at most `limit` bytes of output. Inflating goes on past
+/// the limit (without keeping the output) so that a bad trailer is still noticed.
 #[derive(Debug)]
 pub struct BodyDecoder {
+    enc: Encoding,
     mode: Mode,
     head: Vec<u8>,
     produced: u64,
     consumed: u64,
+    gzip: bool,
+    crc: Crc,
+    /// The next layer, fed with this layer's output.
+    next: Option<Box<BodyDecoder>>,
+    /// This layer's output waiting for the next layer.
+    staged: Vec<u8>,
 }
 
 const MAX_HEAD: usize = 4096;
@@ -63,21 +105,52 @@ const MAX_HEAD: usize = 4096;
 impl BodyDecoder {
     /// New decoder for `enc` (must not be `Identity`).
     pub fn new(enc: Encoding) -> BodyDecoder {
-        let mode = match enc {
-            Encoding::Gzip => Mode::GzipHeader,
-            _ => Mode::DeflateSniff,
-        };
         BodyDecoder {
-            mode,
+            enc,
+            mode: Mode::Sniff,
             head: Vec::new(),
             produced: 0,
             consumed: 0,
+            gzip: false,
+            crc: Crc::new(),
+            next: None,
+            staged: Vec::new(),
         }
+    }
+
+    /// A chain of decoders, the first layer decoding first; `None` without layers.
+    pub fn chain(layers: &[Encoding]) -> Option<BodyDecoder> {
+        let mut it = layers.iter().rev().filter(|e| **e != Encoding::Identity);
+        let mut d = BodyDecoder::new(*it.next()?);
+        for e in it {
+            let mut outer = BodyDecoder::new(*e);
+            outer.next = Some(Box::new(d));
+            d = outer;
+        }
+        Some(d)
     }
 
     /// Feed compressed bytes; decoded output is appended to `out` until it
     /// holds `limit` bytes.
-    pub fn feed(&mut self, mut input: &[u8], out: &mut Vec<u8>, limit: usize) -> FeedResult {
+    pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>, limit: usize) -> FeedResult {
+        let Some(mut next) = self.next.take() else {
+            return self.feed_layer(input, out, limit);
+        };
+        let mut staged = std::mem::take(&mut self.staged);
+        staged.clear();
+        let mut res = self.feed_layer(input, &mut staged, usize::MAX);
+        if matches!(self.mode, Mode::Passthrough) {
+            // libhtp hands a failed layer's raw data straight to the body.
+            push_capped(out, &staged, limit);
+        } else if !staged.is_empty() {
+            res.merge(next.feed(&staged, out, limit));
+        }
+        self.staged = staged;
+        self.next = Some(next);
+        res
+    }
+
+    fn feed_layer(&mut self, mut input: &[u8], out: &mut Vec<u8>, limit: usize) -> FeedResult {
         let mut res = FeedResult::default();
         loop {
             match &mut self.mode {
@@ -86,6 +159,39 @@ impl BodyDecoder {
                     push_capped(out, input, limit);
                     return res;
                 }
+                Mode::Sniff => {
+                    let take = input.len().min(2usize.saturating_sub(self.head.len()));
+                    self.head
+                        .extend_from_slice(input.get(..take).unwrap_or_default());
+                    input = input.get(take..).unwrap_or_default();
+                    if self.head.len() < 2 {
+                        return res;
+                    }
+                    let (b0, b1) = (self.head[0], self.head[1]);
+                    let zlib = b0 & 0x0f == 8 && (u16::from(b0) << 8 | u16::from(b1)) % 31 == 0;
+                    if b0 == 0x1f && b1 == 0x8b {
+                        // Raw inflate of a gzip header fails first under deflate.
+                        res.failed |= self.enc == Encoding::Deflate;
+                        self.mode = Mode::GzipHeader;
+                        let head = std::mem::take(&mut self.head);
+                        res.merge(self.feed_layer(&head, out, limit));
+                    } else if !zlib && self.enc == Encoding::Gzip {
+                        // Neither gzip nor zlib: the body is most likely not compressed
+                        // at all; passed through as it is.
+                        res.failed = true;
+                        self.fall_back(out, limit);
+                    } else {
+                        // zlib framing is fine in gzip mode (15 + 32) but a failure for
+                        // raw deflate, after which libhtp restarts in gzip/zlib mode.
+                        res.failed |= zlib && self.enc == Encoding::Deflate;
+                        self.mode = Mode::Inflate(Box::new(Decompress::new(zlib)));
+                        let head = std::mem::take(&mut self.head);
+                        res.merge(self.inflate_slice(&head, out, limit));
+                    }
+                    if input.is_empty() {
+                        return res;
+                    }
+                }
                 Mode::GzipHeader => {
                     let take = input.len().min(MAX_HEAD.saturating_sub(self.head.len()));
                     self.head
@@ -93,12 +199,14 @@ impl BodyDecoder {
                     input = input.get(take..).unwrap_or_default();
                     match gzip_header_len(&self.head) {
                         HeaderParse::NeedMore if self.head.len() < MAX_HEAD => return res,
-                        HeaderParse::Len(n) => {
+                        HeaderParse::Len(n, reserved) => {
+                            // zlib rejects reserved flag bits; libhtp restarts past the
+                            // header and decodes.
+                            res.failed |= reserved;
                             let rest = self.head.split_off(n.min(self.head.len()));
+                            self.gzip = true;
                             self.mode = Mode::Inflate(Box::new(Decompress::new(false)));
-                            let r = self.inflate_slice(&rest, out, limit);
-                            res.failed |= r.failed;
-                            res.bomb |= r.bomb;
+                            res.merge(self.inflate_slice(&rest, out, limit));
                         }
                         _ => {
                             res.failed = true;
@@ -109,27 +217,30 @@ impl BodyDecoder {
                         return res;
                     }
                 }
-                Mode::DeflateSniff => {
-                    let take = input.len().min(2usize.saturating_sub(self.head.len()));
+                Mode::GzipTrailer => {
+                    let take = input.len().min(8usize.saturating_sub(self.head.len()));
                     self.head
                         .extend_from_slice(input.get(..take).unwrap_or_default());
-                    input = input.get(take..).unwrap_or_default();
-                    if self.head.len() < 2 {
-                        return res;
+                    if self.head.len() == 8 {
+                        let crc = u32::from_le_bytes([
+                            self.head[0],
+                            self.head[1],
+                            self.head[2],
+                            self.head[3],
+                        ]);
+                        let size = u32::from_le_bytes([
+                            self.head[4],
+                            self.head[5],
+                            self.head[6],
+                            self.head[7],
+                        ]);
+                        res.failed |= crc != self.crc.sum() || size != self.produced as u32;
+                        self.mode = Mode::Done;
                     }
-                    let cmf = self.head.first().copied().unwrap_or(0);
-                    let flg = self.head.get(1).copied().unwrap_or(0);
-                    let zlib = cmf & 0x0f == 8 && (u16::from(cmf) << 8 | u16::from(flg)) % 31 == 0;
-                    let head = std::mem::take(&mut self.head);
-                    self.mode = Mode::Inflate(Box::new(Decompress::new(zlib)));
-                    let r = self.inflate_slice(&head, out, limit);
-                    res.failed |= r.failed;
-                    res.bomb |= r.bomb;
+                    return res;
                 }
                 Mode::Inflate(_) => {
-                    let r = self.inflate_slice(input, out, limit);
-                    res.failed |= r.failed;
-                    res.bomb |= r.bomb;
+                    res.merge(self.inflate_slice(input, out, limit));
                     return res;
                 }
             }
@@ -167,9 +278,18 @@ impl BodyDecoder {
             input = input.get(used..).unwrap_or_default();
             self.consumed += used as u64;
             self.produced += made as u64;
-            push_capped(out, buf.get(..made).unwrap_or_default(), limit);
+            let chunk = buf.get(..made).unwrap_or_default();
+            if self.gzip {
+                self.crc.update(chunk);
+            }
+            push_capped(out, chunk, limit);
             match st {
                 Ok(Status::StreamEnd) => {
+                    if self.gzip {
+                        self.head.clear();
+                        self.mode = Mode::GzipTrailer;
+                        return self.feed_layer(input, out, limit);
+                    }
                     self.mode = Mode::Done;
                     return res;
                 }
@@ -185,10 +305,6 @@ impl BodyDecoder {
             }
             if self.produced > 0 {
                 self.head = Vec::new();
-            }
-            if out.len() >= limit {
-                self.mode = Mode::Done;
-                return res;
             }
             if self.consumed > 0
                 && self.produced / self.consumed.max(1) > 2048
@@ -213,7 +329,8 @@ fn push_capped(out: &mut Vec<u8>, data: &[u8], limit: usize) {
 
 enum HeaderParse {
     NeedMore,
-    Len(usize),
+    /// Header length, and whether reserved flag bits are set.
+    Len(usize, bool),
     Invalid,
 }
 
@@ -252,7 +369,7 @@ fn gzip_header_len(h: &[u8]) -> HeaderParse {
             return HeaderParse::NeedMore;
         }
     }
-    HeaderParse::Len(pos)
+    HeaderParse::Len(pos, flags & 0xe0 != 0)
 }
 
 #[cfg(test)]
@@ -306,6 +423,65 @@ mod tests {
         assert!(r.failed);
         d.feed(b" more", &mut out, 100);
         assert_eq!(out, b"{\"plain\": 1} more");
+    }
+
+    #[test]
+    fn gzip_reserved_flags_decode_but_fail() {
+        let mut z = gz(b"eicar body");
+        z[3] |= 0x80;
+        let mut d = BodyDecoder::new(Encoding::Gzip);
+        let mut out = Vec::new();
+        assert!(d.feed(&z, &mut out, 100).failed);
+        assert_eq!(out, b"eicar body");
+    }
+
+    #[test]
+    fn gzip_bad_trailer_fails() {
+        let good = gz(b"eicar body");
+        let mut d = BodyDecoder::new(Encoding::Gzip);
+        assert!(!d.feed(&good, &mut Vec::new(), 100).failed);
+        let mut z = good.clone();
+        let n = z.len();
+        z[n - 4] ^= 0xff;
+        let mut d = BodyDecoder::new(Encoding::Gzip);
+        let mut out = Vec::new();
+        assert!(d.feed(&z, &mut out, 100).failed);
+        assert_eq!(out, b"eicar body");
+    }
+
+    #[test]
+    fn zlib_framing_under_deflate_fails_but_decodes() {
+        let mut e = ZlibEncoder::new(Vec::new(), Compression::default());
+        e.write_all(b"abcabc").ok();
+        let data = e.finish().unwrap_or_default();
+        let mut d = BodyDecoder::new(Encoding::Deflate);
+        let mut out = Vec::new();
+        assert!(d.feed(&data, &mut out, 100).failed);
+        assert_eq!(out, b"abcabc");
+        // Under gzip, zlib framing is accepted (zlib's 15 + 32 window bits).
+        let mut d = BodyDecoder::new(Encoding::Gzip);
+        let mut out = Vec::new();
+        assert!(!d.feed(&data, &mut out, 100).failed);
+        assert_eq!(out, b"abcabc");
+    }
+
+    #[test]
+    fn layers_follow_libhtp() {
+        use Encoding::*;
+        assert_eq!(Encoding::layers(b"GZIP", 2), [Gzip]);
+        assert_eq!(Encoding::layers(b"gzip, gzip", 2), [Gzip, Gzip]);
+        assert_eq!(Encoding::layers(b"gzip_x", 2), [Gzip]);
+        assert_eq!(Encoding::layers(b"deflate,", 2), [Deflate]);
+        assert!(Encoding::layers(b"identity", 2).is_empty());
+        // Listed twice, applied once: the second layer fails.
+        let z = gz(b"once");
+        let mut d = BodyDecoder::chain(&Encoding::layers(b"gzip, gzip", 2)).unwrap();
+        assert!(d.feed(&z, &mut Vec::new(), 100).failed);
+        // Applied in the listed order: decodes, no failure.
+        let mut d = BodyDecoder::chain(&[Gzip, Gzip]).unwrap();
+        let mut out = Vec::new();
+        assert!(!d.feed(&gz(&z), &mut out, 100).failed);
+        assert_eq!(out, b"once");
     }
 
     #[test]

@@ -39,7 +39,7 @@ struct Side {
     line: Vec<u8>,
     line_overflow: bool,
     tx: Option<u64>,
-    decoder: Option<BodyDecoder>,
+    decoder: Option<Box<BodyDecoder>>,
     header_count: usize,
     /// Third-or-later occurrences of header names in the current message.
     repetitions: u8,
@@ -660,10 +660,10 @@ impl HttpState {
             Direction::ToServer => (&tx.req_headers, protocol_number(&tx.protocol)),
             Direction::ToClient => (&tx.resp_headers, protocol_number(&tx.resp_protocol)),
         };
-        let enc = hs
+        let layers = hs
             .get(b"content-encoding")
-            .map(Encoding::from_header)
-            .unwrap_or(Encoding::Identity);
+            .map(|v| Encoding::layers(v, RESPONSE_LAYER_LIMIT))
+            .unwrap_or_default();
         let te = hs.get(b"transfer-encoding").map(<[u8]>::to_vec);
         let cl = hs.get(b"content-length").map(<[u8]>::to_vec);
         let ce = hs.get(b"content-encoding").map(<[u8]>::to_vec);
@@ -728,10 +728,7 @@ impl HttpState {
             self.anomaly(dir, e, out);
         }
         let side = self.side_mut(dir);
-        side.decoder = match enc {
-            Encoding::Identity => None,
-            e => Some(BodyDecoder::new(e)),
-        };
+        side.decoder = BodyDecoder::chain(&layers).map(Box::new);
         phase
     }
 
