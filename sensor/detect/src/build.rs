@@ -85,6 +85,10 @@ pub(crate) struct Compiled {
     /// `app-layer-event` names matched on a transaction rather than on the packet
     /// (protocols whose parser records events per transaction: HTTP).
     pub tx_events: Vec<String>,
+    /// An `app-layer-event` raised on the packet by a parser that records events per
+    /// transaction (Modbus, DNS, ...): the rule alerts once per occurrence, as Suricata
+    /// alerts once per transaction carrying the event.
+    pub per_tx_event: Option<String>,
     pub rate: Vec<Spec>,
     pub suppress: Vec<(Option<Track>, Option<AddrSet>)>,
     pub iponly: bool,
@@ -622,6 +626,15 @@ fn compile(
         .filter(|e| e.kind == EventKind::AppLayer && e.name.starts_with("http."))
         .map(|e| e.name.clone())
         .collect();
+    let per_tx_event = rule
+        .events
+        .iter()
+        .find(|e| {
+            e.kind == EventKind::AppLayer
+                && !tx_events.contains(&e.name)
+                && !e.name.starts_with("applayer_")
+        })
+        .map(|e| e.name.clone());
     let app_proto = if tx_events.is_empty() {
         app_proto
     } else {
@@ -722,6 +735,7 @@ fn compile(
         ip_version,
         app_proto,
         payload_mode,
+        per_tx_event,
         payload_bufs,
         app_bufs,
         direction,

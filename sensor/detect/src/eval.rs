@@ -203,11 +203,16 @@ impl Engine {
                     pass = true;
                     break;
                 }
-                if !c.rule.noalert
-                    && self.allowed(ctx, c, ri, p)
-                    && alerts.len() - first_alert < MAX_ALERTS_PER_PACKET
-                {
-                    alerts.push(hit);
+                let times = c.per_tx_event.as_deref().map_or(1, |name| {
+                    p.events.iter().filter(|e| **e == name).count().max(1)
+                });
+                for _ in 0..times {
+                    if !c.rule.noalert
+                        && self.allowed(ctx, c, ri, p)
+                        && alerts.len() - first_alert < MAX_ALERTS_PER_PACKET
+                    {
+                        alerts.push(hit);
+                    }
                 }
                 match next_tx {
                     Some(n) if n < txs.len() => tx_from = n,

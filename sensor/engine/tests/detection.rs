@@ -535,6 +535,10 @@ fn modbus_value_mismatch_is_raised_on_the_answer() {
         .server_send(&mbap(1, &[1, 1, 0x55]))
         .client_send(&mbap(2, &[1, 0, 0, 0, 8]))
         .server_send(&mbap(2, &[1, 3, 0x55, 0, 0]))
+        // Two more requests, both answered wrongly in one segment: one alert per
+        // transaction (Suricata alerts per transaction carrying the event).
+        .client_send(&[mbap(3, &[1, 0, 0, 0, 8]), mbap(4, &[1, 0, 0, 0, 8])].concat())
+        .server_send(&[mbap(3, &[1, 3, 0x55, 0, 0]), mbap(4, &[1, 3, 0x55, 0, 0])].concat())
         .close();
     c.write_pcap(&pcap).unwrap();
     let rules = r#"
@@ -543,7 +547,7 @@ alert modbus any any -> any any (msg:"unsolicited"; app-layer-event:modbus.unsol
 "#;
     let run = run_sensor(&dir, &pcap, rules, &[]);
     assert_eq!(run.status, 0, "{}", run.stderr);
-    assert_eq!(run.count(1), 1, "{:?}", run.alerts());
+    assert_eq!(run.count(1), 3, "{:?}", run.alerts());
     assert_eq!(run.count(2), 0, "{:?}", run.alerts());
 }
 
