@@ -417,3 +417,35 @@ fn unrecognized_authorization_scheme() {
     );
     assert!(!has(&ev, "http.request_auth_unrecognized"));
 }
+
+/// Regression (evader "chunked,http10"): a response announcing chunked encoding whose body
+/// is not chunked. libhtp flags the invalid chunk length once eight bytes are in, without
+/// waiting for a line end, and keeps the rest as body until the connection closes.
+#[test]
+fn unchunked_body_under_chunked_header_is_flagged_early() {
+    for bytewise in [false, true] {
+        let mut st = AppState::new(AppProto::Http, false, &AppConfig::default());
+        feed(
+            &mut st,
+            Direction::ToServer,
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+            false,
+        );
+        let ev = feed(
+            &mut st,
+            Direction::ToClient,
+            b"HTTP/1.0 200 ok\r\nTransfer-Encoding: chunked\r\n\r\nX5O!P%@AP[4\\PZX54(P^)7CC",
+            bytewise,
+        );
+        let flagged = ev
+            .iter()
+            .filter(|e| matches!(e, AppEvent::Anomaly("http.invalid_response_chunk_len")))
+            .count();
+        assert_eq!(flagged, 1, "bytewise={bytewise}: {ev:?}");
+        let body = st
+            .http()
+            .and_then(|h| h.tx(0))
+            .map(|t| t.response_body().to_vec());
+        assert_eq!(body.as_deref(), Some(&b"X5O!P%@AP[4\\PZX54(P^)7CC"[..]));
+    }
+}

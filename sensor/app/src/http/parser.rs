@@ -114,26 +114,43 @@ fn parse_u64_dec(v: &[u8]) -> Option<u64> {
     Some(n)
 }
 
+/// libhtp's chunk-length control characters (skipped before the number).
+fn is_chunk_ctl(c: u8) -> bool {
+    matches!(c, b'\r' | b'\n' | b' ' | b'\t' | 0x0b | 0x0c)
+}
+
+/// A chunk-size line as libhtp reads it: leading control characters skipped, the hex
+/// digits that follow are the length (trailing junk cut off, a `;` after them marks an
+/// extension), at most `i32::MAX`. `None` when no digit starts the line.
 fn parse_chunk_len(v: &[u8]) -> Option<(u64, bool)> {
-    let v = v.trim_ascii();
-    let (num, ext) = match v.iter().position(|c| *c == b';' || is_ws(*c)) {
-        Some(p) => (v.get(..p).unwrap_or_default(), true),
-        None => (v, false),
-    };
+    let start = v.iter().position(|c| !is_chunk_ctl(*c))?;
+    let v = v.get(start..).unwrap_or_default();
+    let digits = v.iter().take_while(|c| c.is_ascii_hexdigit()).count();
+    let num = v.get(..digits).unwrap_or_default();
     if num.is_empty() {
         return None;
     }
+    let ext = v.get(digits..).is_some_and(|rest| rest.contains(&b';'));
     let mut n: u64 = 0;
     for c in num {
         let d = match c {
             b'0'..=b'9' => c - b'0',
             b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => return None,
+            _ => c - b'A' + 10,
         };
         n = n.checked_mul(16)?.checked_add(u64::from(d))?;
     }
-    Some((n, ext))
+    (n <= i32::MAX as u64).then_some((n, ext))
+}
+
+/// libhtp decides a chunk-size line is invalid before its end once eight bytes are in
+/// and the first one that is not a control character is not a hex digit.
+fn chunk_line_hopeless(line: &[u8]) -> bool {
+    line.len() >= 8
+        && line
+            .iter()
+            .find(|c| !is_chunk_ctl(**c))
+            .is_some_and(|c| !c.is_ascii_hexdigit())
 }
 
 /// Known request methods, used for protocol detection and resync.
@@ -247,7 +264,20 @@ impl HttpState {
                                 append_bounded(&mut side.line, rest, limit) && !side.line_overflow;
                             if over {
                                 side.line_overflow = true;
+                            }
+                            let hopeless =
+                                phase == Phase::ChunkSize && chunk_line_hopeless(&side.line);
+                            let line = if hopeless {
+                                side.line_overflow = false;
+                                Some(std::mem::take(&mut side.line))
+                            } else {
+                                None
+                            };
+                            if over {
                                 self.anomaly(dir, too_long(dir), out);
+                            }
+                            if let Some(line) = line {
+                                self.invalid_chunk_len(dir, &line, out);
                             }
                         }
                     }
@@ -370,15 +400,10 @@ impl HttpState {
                     self.side_mut(dir).phase = Phase::ChunkData(n);
                 }
                 None => {
-                    if line.trim_ascii().is_empty() {
+                    if line.iter().all(|c| is_chunk_ctl(*c)) {
                         return;
                     }
-                    let name = match dir {
-                        Direction::ToServer => "http.invalid_request_chunk_len",
-                        Direction::ToClient => "http.invalid_response_chunk_len",
-                    };
-                    self.anomaly(dir, name, out);
-                    self.finish_message(dir, out);
+                    self.invalid_chunk_len(dir, raw, out);
                 }
             },
             Phase::ChunkDataEnd => {
@@ -392,6 +417,22 @@ impl HttpState {
             }
             Phase::Trailer if line.is_empty() => self.finish_message(dir, out),
             _ => {}
+        }
+    }
+
+    /// A chunk-size line that is no number. libhtp drops a request's body there; a
+    /// response's body becomes everything until the connection closes, this line included.
+    fn invalid_chunk_len(&mut self, dir: Direction, raw: &[u8], out: &mut Vec<AppEvent>) {
+        match dir {
+            Direction::ToServer => {
+                self.anomaly(dir, "http.invalid_request_chunk_len", out);
+                self.finish_message(dir, out);
+            }
+            Direction::ToClient => {
+                self.anomaly(dir, "http.invalid_response_chunk_len", out);
+                self.side_mut(dir).phase = Phase::UntilClose;
+                self.body_data(dir, raw, out);
+            }
         }
     }
 
