@@ -449,3 +449,32 @@ fn unchunked_body_under_chunked_header_is_flagged_early() {
         assert_eq!(body.as_deref(), Some(&b"X5O!P%@AP[4\\PZX54(P^)7CC"[..]));
     }
 }
+
+/// Regression (evader "somehdr;space;chunked"): in an HTTP/1.1 response, a folded line
+/// with a colon after a header that had one is a new header (libhtp drops its first
+/// character and flags invalid folding), so the hidden Transfer-Encoding applies.
+#[test]
+fn folded_transfer_encoding_is_a_new_header_in_http11_responses() {
+    let mut st = AppState::new(AppProto::Http, false, &AppConfig::default());
+    feed(
+        &mut st,
+        Direction::ToServer,
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+        false,
+    );
+    let mut done = Done::new();
+    let ev = feed_snap(
+        &mut st,
+        Direction::ToClient,
+        b"HTTP/1.1 200 ok\r\nX-Foo: bar\r\n Transfer-Encoding: chunked\r\n\r\n4\r\nX5O!\r\n0\r\n\r\n",
+        false,
+        &mut done,
+    );
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, AppEvent::Anomaly("http.invalid_response_field_folding"))),
+        "{ev:?}"
+    );
+    let tx = done.get(&0).expect("response complete");
+    assert_eq!(tx.response_body(), b"X5O!");
+}

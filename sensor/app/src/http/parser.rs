@@ -45,6 +45,8 @@ struct Side {
     repetitions: u8,
     /// After a gap: skip data until something that looks like a start line.
     resync: bool,
+    /// The last header line of the message had a colon.
+    last_header_colon: bool,
 }
 
 impl Side {
@@ -58,6 +60,7 @@ impl Side {
             header_count: 0,
             repetitions: 0,
             resync: false,
+            last_header_colon: false,
         }
     }
 }
@@ -591,8 +594,6 @@ impl HttpState {
             return;
         };
         let limit = self.cfg.http_field_limit.saturating_mul(4);
-        let max_headers = self.cfg.http_max_headers;
-        let side_count = self.side(dir).header_count;
         let Some(tx) = self.tx_mut(id) else { return };
         let (hs, start) = match dir {
             Direction::ToServer => (&mut tx.req_headers, &mut tx.request_start),
@@ -606,7 +607,28 @@ impl HttpState {
             self.headers_done(dir, id, out);
             return;
         }
-        if line.first().is_some_and(|c| is_ws(*c)) {
+        let resp_11 = dir == Direction::ToClient && protocol_number(&tx.resp_protocol) == PROTO_1_1;
+        let had_header = !hs.is_empty();
+        let folded = line.first().is_some_and(|c| is_ws(*c));
+        // libhtp (responses, HTTP/1.1): a folded line holding a colon after a header that
+        // had one is a new header with its first character dropped, flagged as invalid
+        // folding (evaders hide Transfer-Encoding that way).
+        let refold = folded
+            && resp_11
+            && line.contains(&b':')
+            && had_header
+            && self.side(dir).last_header_colon;
+        if refold {
+            self.anomaly(dir, "http.invalid_response_field_folding", out);
+            let line = line.get(1..).unwrap_or_default();
+            return self.header_fields(dir, id, line, out);
+        }
+        if folded {
+            let Some(tx) = self.tx_mut(id) else { return };
+            let hs = match dir {
+                Direction::ToServer => &mut tx.req_headers,
+                Direction::ToClient => &mut tx.resp_headers,
+            };
             if !hs.fold(line.trim_ascii()) {
                 let name = match dir {
                     Direction::ToServer => "http.invalid_request_field_folding",
@@ -616,6 +638,13 @@ impl HttpState {
             }
             return;
         }
+        self.header_fields(dir, id, line, out);
+    }
+
+    /// A header line that is not a continuation: name, value, and their anomalies.
+    fn header_fields(&mut self, dir: Direction, id: u64, line: &[u8], out: &mut Vec<AppEvent>) {
+        let max_headers = self.cfg.http_max_headers;
+        let side_count = self.side(dir).header_count;
         if side_count >= max_headers {
             if side_count == max_headers {
                 let name = match dir {
@@ -641,6 +670,7 @@ impl HttpState {
                 "http.duplicate_content_length_field_in_response",
             ),
         };
+        self.side_mut(dir).last_header_colon = line.contains(&b':');
         let (name, value, invalid) = match memchr::memchr(b':', line) {
             Some(c) => {
                 let name = line.get(..c).unwrap_or_default();
