@@ -642,3 +642,27 @@ fn synack_may_echo_any_resent_syn_timestamp() {
         assert_eq!(s.state(), TcpState::SynRecv);
     }
 }
+
+/// Regression: FINs before the handshake's final ACK were judged as handshake ACKs ("3way
+/// handshake wrong seq wrong ack"); Suricata handles them like FINs in ESTABLISHED.
+#[test]
+fn fin_on_syn_recv_is_checked_like_an_established_fin() {
+    let mut h = H::new(StreamConfig::default());
+    h.pkt(C, SYN, 1000, 0, b"");
+    h.pkt(S, SYN | ACK, 5000, 1001, b"");
+    // Server FIN far beyond anything the client's window allows.
+    h.pkt(S, FIN | ACK, 5000 + 200_000, 1001, b"");
+    assert_eq!(h.events, [StreamEvent::FinOutOfWindow]);
+    h.events.clear();
+    // Client FIN acknowledging data the server never sent.
+    h.pkt(C, FIN | ACK, 1001, 5000 + 200_001, b"");
+    assert_eq!(
+        h.events,
+        [StreamEvent::PktInvalidAck, StreamEvent::FinInvalidAck]
+    );
+    h.events.clear();
+    // A FIN in the window closes the session as it would once established.
+    h.pkt(C, FIN | ACK, 1001, 5001, b"");
+    assert!(h.events.is_empty(), "{:?}", h.events);
+    assert_eq!(h.s.state(), TcpState::FinWait1);
+}

@@ -416,6 +416,10 @@ impl TcpSession {
             }
             return;
         }
+        if tcp.has(F::FIN) {
+            self.fin_on_syn_recv(dir, tcp, payload, cfg, out);
+            return;
+        }
         // the side that completes the handshake
         let final_dir = if self.four_whs {
             Direction::ToClient
@@ -498,6 +502,38 @@ impl TcpSession {
         } else {
             out.event(StreamEvent::ThreeWhsWrongSeqWrongAck);
         }
+    }
+
+    /// A FIN before the handshake completed: Suricata handles it as in ESTABLISHED
+    /// (`StreamTcpHandleFin`), so a bad ACK or a FIN outside the window raises the FIN
+    /// events; an acceptable one moves the session on to closing.
+    fn fin_on_syn_recv(
+        &mut self,
+        dir: Direction,
+        tcp: &TcpMeta,
+        payload: &[u8],
+        cfg: &StreamConfig,
+        out: &mut StreamOutput,
+    ) {
+        if !self.ts_ok(dir, tcp, out) {
+            return;
+        }
+        if !self.ack_valid(dir, tcp) {
+            out.event(StreamEvent::PktInvalidAck);
+            out.event(StreamEvent::FinInvalidAck);
+            return;
+        }
+        let (snd, rcv) = (
+            &self.halves[dir.index()],
+            &self.halves[dir.reverse().index()],
+        );
+        let right = snd.last_ack.wrapping_add(rcv.window);
+        if seq_lt(tcp.seq, snd.next_seq) || seq_gt(tcp.seq, right) {
+            out.event(StreamEvent::FinOutOfWindow);
+            return;
+        }
+        self.finish_handshake(out, cfg);
+        self.state_open(dir, tcp, payload, cfg, out);
     }
 
     /// Final ACK of a split (4-way) handshake, sent by the server.
