@@ -571,3 +571,45 @@ alert http any any -> any any (msg:"ua"; flow:to_server; http.user_agent; conten
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert_eq!(run.count(1), 3, "{:?}", run.alerts());
 }
+
+/// Regression: SMB's parser never triggers raw stream inspection, so Suricata inspects an
+/// SMB client's stream with the client's own packets once the server acknowledged 2,560
+/// bytes of it, from where the last inspection ended. An anchored rule then matches the
+/// write on its packet and again, later, on the stream (two alerts, as Suricata 7 gives).
+#[test]
+fn smb_stream_is_inspected_once_acknowledged() {
+    let dir = Scratch::new("smb-raw");
+    let nbss = |smb_cmd: u8, body: &[u8]| {
+        let mut m = vec![0xff, b'S', b'M', b'B', smb_cmd];
+        m.extend(std::iter::repeat_n(0u8, 27));
+        m.extend_from_slice(body);
+        let mut v = vec![0, 0];
+        v.extend_from_slice(&(m.len() as u16).to_be_bytes());
+        v.extend(m);
+        v
+    };
+    let mut write = b"MZ".to_vec();
+    write.extend(std::iter::repeat_n(b'A', 4000));
+    let mut c = TcpConversation::new(
+        "192.168.1.10:40010".parse().unwrap(),
+        "10.0.0.80:445".parse().unwrap(),
+    );
+    c.handshake()
+        .client_send(&nbss(0x72, b"negotiate"))
+        .server_send(&nbss(0x72, b"negotiated"))
+        .client_send(&nbss(0x2f, &write))
+        .server_send(&nbss(0x2f, b"written"))
+        .client_send(&nbss(0x04, b"close"))
+        .server_send(&nbss(0x04, b"closed"))
+        .close();
+    let pcap = dir.path("smb.pcap");
+    c.write_pcap(&pcap).unwrap();
+    let rules = r#"
+alert tcp any any -> any 445 (msg:"exe over smb"; flow:established,to_server; content:"SMB"; depth:8; content:"MZ"; distance:0; sid:1;)
+"#;
+    let run = run_sensor(&dir, &pcap, rules, &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    // Suricata 7.0.10 on this pcap: packets 8 (the write's first segment) and 12 (the
+    // next client packet after 2,966 bytes were acknowledged).
+    assert_eq!(run.pcap_cnts(1), [8, 12], "{:?}", run.alerts());
+}

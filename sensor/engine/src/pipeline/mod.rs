@@ -58,6 +58,24 @@ fn dir_index(d: Direction) -> usize {
     }
 }
 
+/// How many of direction `i`'s un-inspected bytes the peer has acknowledged (all of them
+/// without a TCP session).
+fn acked_pending(flow: &Flow<FlowData>, i: usize) -> usize {
+    let pending = flow.user.pending[i].len();
+    let Some(s) = &flow.tcp else {
+        return pending;
+    };
+    let d = if i == 0 {
+        Direction::ToServer
+    } else {
+        Direction::ToClient
+    };
+    let h = s.half(d);
+    // Delivered bytes beyond the peer's ACK (negative: it acknowledged unseen data).
+    let unacked = h.base_seq.wrapping_sub(h.last_ack) as i32;
+    pending.saturating_sub(usize::try_from(unacked).unwrap_or(0))
+}
+
 /// `stream_size` per direction: from the TCP session when there is one, else the bytes
 /// delivered.
 fn stream_sizes(flow: &Flow<FlowData>) -> [u64; 2] {
@@ -365,9 +383,28 @@ impl<'e> Pipeline<'e> {
             &mut flush,
             &mut self.events,
         );
-        for (i, pending) in flow.user.pending.iter().enumerate() {
-            if pending.len() >= STREAM_CHUNK {
-                flush[i] = true;
+        // Flows whose parser never triggers raw inspection (SMB): as in Suricata, a
+        // direction's stream is inspected with that direction's packets once the peer
+        // acknowledged a chunk's worth of it, up to what is acknowledged.
+        let ack_paced = is_tcp
+            && flow
+                .user
+                .app
+                .as_ref()
+                .is_some_and(|a| !a.proto().raw_inspected_on_answer());
+        let mut acked_split = None;
+        if ack_paced {
+            let acked = acked_pending(flow, di);
+            if flow.user.pending[di].len() >= STREAM_CHUNK * 16 {
+                flush[di] = true;
+            } else if acked >= STREAM_CHUNK {
+                acked_split = Some(acked);
+            }
+        } else {
+            for (i, pending) in flow.user.pending.iter().enumerate() {
+                if pending.len() >= STREAM_CHUNK {
+                    flush[i] = true;
+                }
             }
         }
         // The peer's bytes are inspected once this side answers with data (the exchange
@@ -395,6 +432,12 @@ impl<'e> Pipeline<'e> {
                 &mut flow.user.pending[di],
                 std::mem::take(&mut self.spare_chunk),
             ))
+        } else if let Some(n) = acked_split {
+            let pending = &mut flow.user.pending[di];
+            let mut chunk = std::mem::take(&mut self.spare_chunk);
+            chunk.clear();
+            chunk.extend(pending.drain(..n.min(pending.len())));
+            Some(chunk)
         } else {
             None
         };

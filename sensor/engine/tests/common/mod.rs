@@ -71,6 +71,14 @@ impl Run {
     pub fn count(&self, sid: u64) -> usize {
         self.alerts().get(&sid).copied().unwrap_or(0)
     }
+    /// `pcap_cnt` of each alert of `sid`, in output order (0 for flow-end alerts).
+    pub fn pcap_cnts(&self, sid: u64) -> Vec<u64> {
+        self.events
+            .iter()
+            .filter(|e| e["event_type"] == "alert" && e["alert"]["signature_id"] == sid)
+            .map(|e| e["pcap_cnt"].as_u64().unwrap_or(0))
+            .collect()
+    }
     pub fn of_type(&self, t: &str) -> Vec<&serde_json::Value> {
         self.events
             .iter()
