@@ -87,16 +87,19 @@ pub const ANOMALY_NAMES: &[&str] = &[
     "modbus.unsolicited_response",
     "modbus.value_mismatch",
     "tls.certificate_invalid_length",
+    "tls.dataleak_heartbeat_mismatch",
     "tls.handshake_invalid_length",
     "tls.heartbeat_message",
     "tls.invalid_certificate",
     "tls.invalid_handshake_message",
+    "tls.invalid_heartbeat_message",
     "tls.invalid_record_type",
     "tls.invalid_record_version",
     "tls.invalid_sni_length",
     "tls.invalid_sni_type",
     "tls.invalid_tls_header",
     "tls.multiple_sni_extensions",
+    "tls.overflow_heartbeat_message",
 ];
 
 #[cfg(test)]

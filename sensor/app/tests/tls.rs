@@ -95,3 +95,45 @@ fn invalid_record_type_and_gap() {
     st.parse(Direction::ToClient, GOOGLE_S, 0, &mut ev);
     assert!(st.tls().expect("tls").server_hello().is_none());
 }
+
+fn anomalies(ev: &[AppEvent]) -> Vec<&'static str> {
+    ev.iter()
+        .filter_map(|e| match e {
+            AppEvent::Anomaly(n) => Some(*n),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Regression: every heartbeat raised "heartbeat encountered", which Suricata 7 never
+/// raises; it checks heartbeats for heartbleed (CVE-2014-0160) instead.
+#[test]
+fn heartbeats_are_checked_like_suricata() {
+    let hb = |typ: u8, payload_len: u16, record_len: u16| {
+        let mut r = vec![24, 3, 2];
+        r.extend_from_slice(&record_len.to_be_bytes());
+        r.push(typ);
+        r.extend_from_slice(&payload_len.to_be_bytes());
+        r.extend(std::iter::repeat_n(0u8, usize::from(record_len) - 3));
+        r
+    };
+    for step in [1, 100_000] {
+        // A well-formed request and response: nothing.
+        let (_, ev) = run(&hb(1, 16, 35), &hb(2, 16, 35), step);
+        assert!(anomalies(&ev).is_empty(), "{ev:?}");
+        // Heartbleed request: payload length beyond the record.
+        let (_, ev) = run(&hb(1, 0x4000, 35), &[], step);
+        assert_eq!(anomalies(&ev), ["tls.overflow_heartbeat_message"]);
+        // Padding under 16 bytes.
+        let (_, ev) = run(&hb(1, 16, 30), &[], step);
+        assert_eq!(anomalies(&ev), ["tls.invalid_heartbeat_message"]);
+        // Unknown type before encryption.
+        let (_, ev) = run(&hb(7, 16, 35), &[], step);
+        assert_eq!(anomalies(&ev), ["tls.invalid_heartbeat_message"]);
+    }
+    // After ChangeCipherSpec: an encrypted answer longer than its request leaks data.
+    let mut c = vec![20, 3, 2, 0, 1, 1];
+    c.extend(hb(1, 0, 40));
+    let (_, ev) = run(&c, &hb(2, 0, 4000), 100_000);
+    assert_eq!(anomalies(&ev), ["tls.dataleak_heartbeat_mismatch"]);
+}

@@ -27,7 +27,23 @@ struct DirState {
     app_data: bool,
     /// Unrecoverable: stop parsing this direction.
     dead: bool,
-    heartbeat_reported: bool,
+    /// Length of the current record.
+    rec_len: usize,
+    /// First bytes of a heartbeat record (type and payload length), while collected.
+    hb_head: Vec<u8>,
+}
+
+/// Heartbeat bookkeeping of the connection, as Suricata's `SSLv3ParseHeartbeatProtocol`
+/// keeps it (its CVE-2014-0160 checks).
+#[derive(Debug, Default)]
+struct Heartbeat {
+    /// A ChangeCipherSpec was seen in either direction: heartbeats are encrypted.
+    ccs: bool,
+    inflight: bool,
+    server_init: bool,
+    client_init: bool,
+    /// Record length of an encrypted request in flight.
+    request_len: usize,
 }
 
 /// TLS connection state with the extracted handshake fields.
@@ -43,6 +59,7 @@ pub struct TlsState {
     certs: Vec<Vec<u8>>,
     cert: Option<CertInfo>,
     done: bool,
+    hb: Heartbeat,
 }
 
 impl TlsState {
@@ -88,6 +105,18 @@ impl TlsState {
             let chunk = data.get(..n).unwrap_or_default();
             data = data.get(n..).unwrap_or_default();
             d.rec_left -= n;
+            if d.rec_type == 24 && d.hb_head.len() < 3 {
+                let want = 3 - d.hb_head.len();
+                d.hb_head
+                    .extend_from_slice(chunk.get(..want.min(chunk.len())).unwrap_or_default());
+                if d.hb_head.len() == 3 {
+                    self.heartbeat(dir, out);
+                    if self.dir_mut(dir).dead {
+                        return;
+                    }
+                }
+            }
+            let d = self.dir_mut(dir);
             if d.rec_type == 22 && !d.encrypted {
                 if d.hs.len() + n > max_hs {
                     out.push(AppEvent::Anomaly("tls.handshake_invalid_length"));
@@ -136,18 +165,19 @@ impl TlsState {
             return;
         }
         d.rec_type = t;
+        d.rec_len = len;
+        d.hb_head.clear();
         d.rec_left = len;
         d.in_record = len > 0;
         if len == 0 {
             d.hdr_len = 0;
         }
         match t {
-            20 => d.encrypted = true,
-            23 => d.app_data = true,
-            24 if !d.heartbeat_reported => {
-                d.heartbeat_reported = true;
-                out.push(AppEvent::Anomaly("tls.heartbeat_message"));
+            20 => {
+                d.encrypted = true;
+                self.hb.ccs = true;
             }
+            23 => d.app_data = true,
             _ => {}
         }
         let c = &self.client;
@@ -155,6 +185,56 @@ impl TlsState {
         if !self.done && (c.encrypted || c.app_data) && (s.encrypted || s.app_data) {
             self.done = true;
             out.push(AppEvent::TlsHandshakeDone);
+        }
+    }
+
+    /// A heartbeat record's type and payload length are in: Suricata's checks for
+    /// unknown types before encryption, payloads longer than their record (heartbleed
+    /// requests), short padding, and encrypted answers longer than their request.
+    fn heartbeat(&mut self, dir: Direction, out: &mut Vec<AppEvent>) {
+        let d = self.dir_mut(dir);
+        let (hb_type, payload_len, rec_len) = match d.hb_head[..] {
+            [t, hi, lo] => (t, usize::from(hi) << 8 | usize::from(lo), d.rec_len),
+            _ => return,
+        };
+        let to_client = dir == Direction::ToClient;
+        let hb = &mut self.hb;
+        let mut event = None;
+        if !hb.ccs && !matches!(hb_type, 1 | 2) {
+            event = Some("tls.invalid_heartbeat_message");
+        } else if !hb.inflight {
+            hb.inflight = true;
+            if to_client {
+                hb.server_init = true;
+            } else {
+                hb.client_init = true;
+            }
+            if hb.ccs {
+                hb.request_len = rec_len;
+            } else if payload_len + 3 > rec_len {
+                event = Some("tls.overflow_heartbeat_message");
+            } else if rec_len - payload_len - 3 < 16 {
+                event = Some("tls.invalid_heartbeat_message");
+            }
+        } else if (to_client && hb.server_init) || (!to_client && hb.client_init) {
+            // Several heartbeats in flight from one side: Suricata stops parsing.
+            self.client.dead = true;
+            self.server.dead = true;
+            return;
+        } else {
+            hb.inflight = false;
+            hb.server_init = false;
+            hb.client_init = false;
+            if hb.ccs && hb.request_len > 0 && hb.request_len < rec_len {
+                event = Some("tls.dataleak_heartbeat_mismatch");
+            }
+            hb.request_len = 0;
+        }
+        if let Some(e) = event {
+            // A parser error in Suricata: no more parsing of this connection.
+            out.push(AppEvent::Anomaly(e));
+            self.client.dead = true;
+            self.server.dead = true;
         }
     }
 
