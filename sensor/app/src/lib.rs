@@ -12,9 +12,11 @@ pub mod dns;
 pub mod error;
 pub mod event;
 pub mod http;
+pub mod krb5;
 pub mod modbus;
 pub mod probe;
 pub mod proto;
+pub mod quic;
 pub mod state;
 pub mod tls;
 
