@@ -12,7 +12,9 @@
 //! Over TCP each message follows a 4-byte record mark. Suricata 7 does not step past a
 //! record once parsed: it reads the record's first four bytes as the next mark, which
 //! then asks for far more data than any flow sends. So only the first message of each
-//! direction of a TCP connection is ever parsed; this module does the same.
+//! direction of a TCP connection is ever parsed; this module does the same. (That first
+//! mark is always read whole: Suricata holds a direction's first bytes until its protocol
+//! detection is done.)
 
 mod der;
 
@@ -114,19 +116,15 @@ impl Krb5State {
             return;
         }
         let side = &mut self.sides[usize::from(dir == Direction::ToClient)];
-        let joined;
-        let mut cur: &[u8] = if side.record == 0 {
-            data
-        } else {
-            if side.buf.len() + data.len() > MAX_TCP_BUFFER {
-                self.failed = true;
-                return;
-            }
-            let mut v = std::mem::take(&mut side.buf);
-            v.extend_from_slice(data);
-            joined = v;
-            &joined
-        };
+        if side.record != 0 && side.buf.len() + data.len() > MAX_TCP_BUFFER {
+            self.failed = true;
+            return;
+        }
+        // Suricata buffers a direction's first bytes until its protocol detection is
+        // done (8 bytes or more), so its first record mark is never split.
+        let mut joined = std::mem::take(&mut side.buf);
+        joined.extend_from_slice(data);
+        let mut cur: &[u8] = &joined;
         while !cur.is_empty() {
             let side = &mut self.sides[usize::from(dir == Direction::ToClient)];
             if side.record == 0 {
