@@ -184,14 +184,19 @@ pub fn outcome(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Outcome {
     if let Some(p) = pattern_match(dir, data).or_else(|| http_tls_match(dir, data, sport, dport)) {
         return Outcome::Detected(p);
     }
-    // DNS (53) and Modbus (502) are recognized by their port's probing parser.
+    // DNS (53), Modbus (502) and Kerberos (88) are recognized by their port's probing parser.
     let dns = if sport == 53 || dport == 53 {
         probe_dns_tcp(data)
     } else {
         Probe::NotRecognized
     };
     let modbus = crate::modbus::probe(data, sport, dport);
-    for p in [dns, modbus] {
+    let krb5 = if sport == crate::krb5::PORT || dport == crate::krb5::PORT {
+        crate::krb5::probe_tcp(data)
+    } else {
+        Probe::NotRecognized
+    };
+    for p in [dns, modbus, krb5] {
         if let Probe::Detected(proto) = p {
             return Outcome::Detected(proto);
         }
@@ -214,6 +219,7 @@ pub fn outcome(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Outcome {
     // The port probes may still want more; the SMB probe gives up past its record size.
     let port_probe_pending = dns == Probe::NeedMore
         || modbus == Probe::NeedMore
+        || krb5 == Probe::NeedMore
         || (smb_port && smb == Probe::NeedMore && data.len() <= SMB_MIN_RECORD);
     if patterns_done && !port_probe_pending {
         Outcome::Failed

@@ -78,6 +78,8 @@ pub const ANOMALY_NAMES: &[&str] = &[
     "http.too_many_encoding_layers",
     "http.response_abnormal_transfer_encoding",
     "http.response_chunked_old_proto",
+    "krb5.malformed_data",
+    "krb5.weak_encryption",
     "modbus.flooded",
     "modbus.invalid_exception_code",
     "modbus.invalid_function_code",
@@ -86,6 +88,8 @@ pub const ANOMALY_NAMES: &[&str] = &[
     "modbus.invalid_value",
     "modbus.unsolicited_response",
     "modbus.value_mismatch",
+    "quic.error_on_data",
+    "quic.failed_decrypt",
     "tls.certificate_invalid_length",
     "tls.dataleak_heartbeat_mismatch",
     "tls.handshake_invalid_length",
@@ -120,7 +124,7 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&p).expect("read");
-            for proto in ["\"http.", "\"dns.", "\"tls."] {
+            for proto in ["\"http.", "\"dns.", "\"tls.", "\"krb5.", "\"quic."] {
                 for (i, _) in text.match_indices(proto) {
                     let rest = &text[i + 1..];
                     let end = rest.find('"').unwrap_or(0);

@@ -1,7 +1,8 @@
-//! Application-layer parsers (HTTP/1.x, DNS, TLS, Modbus/TCP) for the sensor pipeline.
+//! Application-layer parsers (HTTP/1.x, DNS, TLS, Modbus/TCP, Kerberos 5, QUIC) for the
+//! sensor pipeline.
 //!
 //! The pipeline feeds reassembled TCP stream bytes (or UDP datagrams for
-//! DNS) into an [`AppState`]; each call appends [`AppEvent`]s describing
+//! DNS, Kerberos and QUIC) into an [`AppState`]; each call appends [`AppEvent`]s describing
 //! which transactions changed so the detection engine can inspect their
 //! buffers. Parsers never panic on malformed input, bound their memory via
 //! [`AppConfig`], and accept input split at any byte boundary.
@@ -12,9 +13,11 @@ pub mod dns;
 pub mod error;
 pub mod event;
 pub mod http;
+pub mod krb5;
 pub mod modbus;
 pub mod probe;
 pub mod proto;
+pub mod quic;
 pub mod state;
 pub mod tls;
 

@@ -92,7 +92,7 @@ pub(crate) fn probe_dns_tcp(data: &[u8]) -> Probe {
 
 /// Detect the protocol of a TCP stream direction from its first bytes.
 ///
-/// DNS over TCP is only considered when either port is 53.
+/// DNS over TCP is only considered when either port is 53, Kerberos when either is 88.
 pub fn probe_tcp(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Probe {
     let _ = dir;
     let http = probe_http(data);
@@ -115,16 +115,35 @@ pub fn probe_tcp(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Probe {
     if let Probe::Detected(_) = modbus {
         return modbus;
     }
-    if [http, tls, dns, modbus].contains(&Probe::NeedMore) {
+    let krb5 = if sport == crate::krb5::PORT || dport == crate::krb5::PORT {
+        crate::krb5::probe_tcp(data)
+    } else {
+        Probe::NotRecognized
+    };
+    if let Probe::Detected(_) = krb5 {
+        return krb5;
+    }
+    if [http, tls, dns, modbus, krb5].contains(&Probe::NeedMore) {
         Probe::NeedMore
     } else {
         Probe::NotRecognized
     }
 }
 
-/// Detect DNS in a UDP datagram, like Suricata 7's probing parser: port 53
-/// on either side, and the header and question section must parse.
+/// Detect the protocol of a UDP datagram, like Suricata 7's probing parsers. `sport` and
+/// `dport` are the flow's client and server ports (the server port picks the probes):
+/// DNS needs port 53 on either side and a header and question section that parse;
+/// Kerberos 5 needs server port 88, QUIC server port 443 or 80.
 pub fn probe_udp(data: &[u8], sport: u16, dport: u16) -> Probe {
+    if dport == crate::krb5::PORT {
+        return match crate::krb5::probe_message(data) {
+            Probe::Detected(p) => Probe::Detected(p),
+            _ => Probe::NotRecognized,
+        };
+    }
+    if crate::quic::PORTS.contains(&dport) {
+        return crate::quic::probe(data);
+    }
     if data.len() < 12 || (sport != 53 && dport != 53) {
         return Probe::NotRecognized;
     }

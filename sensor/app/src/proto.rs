@@ -38,6 +38,10 @@ pub enum AppProto {
     Ssh,
     /// SMB over NetBIOS/TCP (recognized, not parsed).
     Smb,
+    /// Kerberos 5 (UDP or TCP).
+    Krb5,
+    /// QUIC (UDP).
+    Quic,
 }
 
 impl AppProto {
@@ -52,6 +56,8 @@ impl AppProto {
             AppProto::Ftp => "ftp",
             AppProto::Ssh => "ssh",
             AppProto::Smb => "smb",
+            AppProto::Krb5 => "krb5",
+            AppProto::Quic => "quic",
         }
     }
 

@@ -4,8 +4,10 @@ use crate::config::AppConfig;
 use crate::dns::DnsState;
 use crate::event::AppEvent;
 use crate::http::HttpState;
+use crate::krb5::Krb5State;
 use crate::modbus::ModbusState;
 use crate::proto::{AppProto, Direction};
+use crate::quic::QuicState;
 use crate::tls::TlsState;
 
 /// Parser state of one flow, selected after protocol detection.
@@ -19,6 +21,10 @@ pub enum AppState {
     Tls(Box<TlsState>),
     /// Modbus/TCP.
     Modbus(ModbusState),
+    /// Kerberos 5.
+    Krb5(Krb5State),
+    /// QUIC.
+    Quic(Box<QuicState>),
     /// A protocol recognized by its first bytes that the sensor does not parse: the flow
     /// carries its name, its data is inspected as raw stream only.
     Unparsed(AppProto),
@@ -32,6 +38,8 @@ impl AppState {
             AppProto::Dns => AppState::Dns(DnsState::new(tcp, cfg)),
             AppProto::Tls => AppState::Tls(Box::new(TlsState::new(cfg))),
             AppProto::Modbus => AppState::Modbus(ModbusState::new()),
+            AppProto::Krb5 => AppState::Krb5(Krb5State::new(tcp)),
+            AppProto::Quic => AppState::Quic(Box::default()),
             AppProto::Smtp | AppProto::Ftp | AppProto::Ssh | AppProto::Smb => {
                 AppState::Unparsed(proto)
             }
@@ -45,6 +53,8 @@ impl AppState {
             AppState::Dns(_) => AppProto::Dns,
             AppState::Tls(_) => AppProto::Tls,
             AppState::Modbus(_) => AppProto::Modbus,
+            AppState::Krb5(_) => AppProto::Krb5,
+            AppState::Quic(_) => AppProto::Quic,
             AppState::Unparsed(p) => *p,
         }
     }
@@ -58,6 +68,8 @@ impl AppState {
             AppState::Dns(s) => s.parse(dir, data, out),
             AppState::Tls(s) => s.parse(dir, data, out),
             AppState::Modbus(s) => s.parse(dir, data, out),
+            AppState::Krb5(s) => s.parse(dir, data, out),
+            AppState::Quic(s) => s.parse(dir, data, out),
             AppState::Unparsed(_) => {}
         }
     }
@@ -69,6 +81,8 @@ impl AppState {
             AppState::Dns(s) => s.gap(dir),
             AppState::Tls(s) => s.gap(dir),
             AppState::Modbus(s) => s.gap(dir),
+            AppState::Krb5(s) => s.gap(dir),
+            AppState::Quic(_) => {}
             AppState::Unparsed(_) => {}
         }
     }

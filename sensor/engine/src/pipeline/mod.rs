@@ -360,12 +360,18 @@ impl<'e> Pipeline<'e> {
                 flush[di] = true;
             }
         } else if p.ip_proto == 17 && !p.payload.is_empty() {
-            if flow.user.app.is_none() && !flow.user.probe_failed {
-                match sensor_app::probe_udp(&p.payload, sport, dport) {
+            // Each direction's first datagram gets probed, by the flow's server port.
+            if flow.user.app.is_none() && !flow.user.probe_rejected[di] {
+                let (client, server) = if di == 0 {
+                    (sport, dport)
+                } else {
+                    (dport, sport)
+                };
+                match sensor_app::probe_udp(&p.payload, client, server) {
                     Probe::Detected(proto) => {
                         flow.user.app = Some(AppState::new(proto, false, &self.app_cfg))
                     }
-                    _ => flow.user.probe_failed = true,
+                    _ => flow.user.probe_rejected[di] = true,
                 }
             }
             if let Some(app) = flow.user.app.as_mut() {
