@@ -6,6 +6,7 @@ use crate::event::AppEvent;
 use crate::http::HttpState;
 use crate::modbus::ModbusState;
 use crate::proto::{AppProto, Direction};
+use crate::smb::SmbState;
 use crate::tls::TlsState;
 
 /// Parser state of one flow, selected after protocol detection.
@@ -19,6 +20,8 @@ pub enum AppState {
     Tls(Box<TlsState>),
     /// Modbus/TCP.
     Modbus(ModbusState),
+    /// SMB over NetBIOS/TCP.
+    Smb(Box<SmbState>),
     /// A protocol recognized by its first bytes that the sensor does not parse: the flow
     /// carries its name, its data is inspected as raw stream only.
     Unparsed(AppProto),
@@ -32,9 +35,8 @@ impl AppState {
             AppProto::Dns => AppState::Dns(DnsState::new(tcp, cfg)),
             AppProto::Tls => AppState::Tls(Box::new(TlsState::new(cfg))),
             AppProto::Modbus => AppState::Modbus(ModbusState::new()),
-            AppProto::Smtp | AppProto::Ftp | AppProto::Ssh | AppProto::Smb => {
-                AppState::Unparsed(proto)
-            }
+            AppProto::Smb => AppState::Smb(Box::new(SmbState::new())),
+            AppProto::Smtp | AppProto::Ftp | AppProto::Ssh => AppState::Unparsed(proto),
         }
     }
 
@@ -45,6 +47,7 @@ impl AppState {
             AppState::Dns(_) => AppProto::Dns,
             AppState::Tls(_) => AppProto::Tls,
             AppState::Modbus(_) => AppProto::Modbus,
+            AppState::Smb(_) => AppProto::Smb,
             AppState::Unparsed(p) => *p,
         }
     }
@@ -58,6 +61,7 @@ impl AppState {
             AppState::Dns(s) => s.parse(dir, data, out),
             AppState::Tls(s) => s.parse(dir, data, out),
             AppState::Modbus(s) => s.parse(dir, data, out),
+            AppState::Smb(s) => s.parse(dir, data, out),
             AppState::Unparsed(_) => {}
         }
     }
@@ -69,6 +73,7 @@ impl AppState {
             AppState::Dns(s) => s.gap(dir),
             AppState::Tls(s) => s.gap(dir),
             AppState::Modbus(s) => s.gap(dir),
+            AppState::Smb(s) => s.gap(dir, len),
             AppState::Unparsed(_) => {}
         }
     }
