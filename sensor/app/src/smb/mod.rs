@@ -14,6 +14,7 @@
 //! it), and each event a transaction carries is reported once per direction as an
 //! [`AppEvent::Anomaly`].
 
+mod dcerpc;
 mod records;
 mod smb1;
 mod smb2;
@@ -67,6 +68,8 @@ pub(crate) enum KeyType {
     GenericTx,
     Header,
     Tree,
+    FileName,
+    Dcerpc,
 }
 
 /// Session, tree and message ids of a record under one key kind.
@@ -96,6 +99,7 @@ pub(crate) enum Kind {
     Rename,
     SetInfo,
     Ioctl,
+    Dcerpc { call_id: u32 },
     File { to_server: bool, fuid: Vec<u8> },
 }
 
@@ -151,10 +155,14 @@ pub struct SmbState {
     pub(crate) trees: HashMap<(u64, u32), bool>,
     /// READ requests waiting for their response: offset key → file id.
     pub(crate) read_offsets: HashMap<Key, Vec<u8>>,
-    /// SMB2 CREATE requests waiting for their response: name key → file name.
+    /// CREATE requests waiting for their response: name key → file name.
     pub(crate) pending_names: HashMap<Key, Vec<u8>>,
-    /// SMB2 file id → file name (to recognize DCERPC pipes).
+    /// File id (SMB1: fid + session) → file name (to recognize DCERPC pipes).
     pub(crate) file_names: HashMap<Vec<u8>, Vec<u8>>,
+    /// SMB1 TRANS requests to a pipe waiting for their response: key → fid.
+    pub(crate) trans_fids: HashMap<Key, Vec<u8>>,
+    /// DCERPC response data split over TRANS responses: (session, tree, fid) → data.
+    pub(crate) trans_frags: HashMap<(u64, u32, Vec<u8>), Vec<u8>>,
     /// Records parsed, per direction.
     records: [u64; 2],
 }
@@ -500,6 +508,28 @@ impl SmbState {
         if let Some(tx) = self.txs.last_mut() {
             tx.events |= ev;
         }
+    }
+
+    /// Whether a file id names a DCERPC pipe (by the name its CREATE gave it).
+    pub(crate) fn is_dcerpc_guid(&self, guid: &[u8]) -> bool {
+        let Some(name) = self.file_names.get(guid) else {
+            return false;
+        };
+        let name = match name.as_slice() {
+            [b'\\', rest @ ..] if !rest.is_empty() => rest,
+            n => n,
+        };
+        matches!(
+            name,
+            b"svcctl"
+                | b"srvsvc"
+                | b"atsvc"
+                | b"lsarpc"
+                | b"samr"
+                | b"spoolss"
+                | b"winreg"
+                | b"suricata::dcerpc"
+        )
     }
 
     /// Whether (session, tree) is a pipe.

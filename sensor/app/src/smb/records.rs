@@ -60,20 +60,23 @@ impl<'a> Rd<'a> {
 
     /// A UTF-16 string ended by two NULs (or one NUL at the very end of the data):
     /// Suricata's `smb_get_unicode_string`.
-    pub(crate) fn unicode(&mut self) -> Option<()> {
+    /// Returns the low byte of each character.
+    pub(crate) fn unicode(&mut self) -> Option<Vec<u8>> {
         let mut c = self.b;
+        let mut name = Vec::new();
         while !c.is_empty() {
             if c.len() == 1 {
                 if c[0] == 0 {
                     self.b = &c[1..];
-                    return Some(());
+                    return Some(name);
                 }
                 return None;
             }
             if c[0] == 0 && c[1] == 0 {
                 self.b = &c[2..];
-                return Some(());
+                return Some(name);
             }
+            name.push(c[0]);
             c = &c[2..];
         }
         None
@@ -81,14 +84,14 @@ impl<'a> Rd<'a> {
 
     /// A string in the record's encoding; `offset` (from the SMB header) decides the
     /// alignment byte before a UTF-16 string.
-    pub(crate) fn smb1_string(&mut self, unicode: bool, offset: usize) -> Option<()> {
+    pub(crate) fn smb1_string(&mut self, unicode: bool, offset: usize) -> Option<Vec<u8>> {
         if unicode {
             if offset % 2 == 1 {
                 self.take(1)?;
             }
             self.unicode()
         } else {
-            self.until_nul().map(|_| ())
+            self.until_nul().map(<[u8]>::to_vec)
         }
     }
 }

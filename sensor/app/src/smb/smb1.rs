@@ -1,6 +1,7 @@
 //! SMB1: the header, the AndX chain and the commands whose decoding can raise
 //! `smb.malformed_data` or the negotiate events, with Suricata 7's record layouts.
 
+use super::dcerpc;
 use super::records::Rd;
 use super::{Key, KeyType, Kind, SmbState, EV_BAD_DIALECTS, EV_DUP_NEGOTIATE, EV_MALFORMED};
 
@@ -27,6 +28,7 @@ const NT_CANCEL: u8 = 0xa4;
 const NO_ANDX: u8 = 0xff;
 
 const STATUS_SUCCESS: u32 = 0;
+const STATUS_BUFFER_OVERFLOW: u32 = 0x8000_0005;
 
 /// An SMB1 header and the bytes after it.
 #[derive(Debug)]
@@ -211,8 +213,20 @@ fn request_one(state: &mut SmbState, r: &Record<'_>, cmd: u8, ax: usize) {
             true
         }
         TRANS => {
-            let ok = trans_request_ok(r);
-            request_generic(state, r, if ok { 0 } else { EV_MALFORMED });
+            let events = match trans_request(r) {
+                Some((fid, data)) => {
+                    if let Some(fid) = fid {
+                        state.trans_fids.insert(r.key(KeyType::None), fid.to_vec());
+                        if state.is_dcerpc_guid(&r.fuid(fid)) {
+                            let hdr = r.key(KeyType::Header);
+                            dcerpc::write(state, 1, u16::from(r.cmd), hdr, data);
+                        }
+                    }
+                    0
+                }
+                None => EV_MALFORMED,
+            };
+            request_generic(state, r, events);
             true
         }
         NEGOTIATE => match negotiate_dialects(r.data) {
@@ -245,7 +259,8 @@ fn request_one(state: &mut SmbState, r: &Record<'_>, cmd: u8, ax: usize) {
             }
         },
         NT_CREATE_ANDX => {
-            if create_request_ok(r.at(ax), r.unicode()) {
+            if let Some(name) = create_request_name(r.at(ax), r.unicode()) {
+                state.pending_names.insert(r.key(KeyType::FileName), name);
                 new_tx(state, Kind::Create, r.key(KeyType::GenericTx), cmd);
                 true
             } else {
@@ -356,13 +371,15 @@ pub(crate) fn write_request(state: &mut SmbState, r: &Record<'_>, ax: usize, cmd
     match parsed {
         Some(w) => {
             let fuid = r.fuid(w.fid);
-            if state.file_tx(&fuid, true).is_none()
-                && !state.is_pipe(u64::from(r.uid), u32::from(r.tree))
-            {
-                let tx = state.new_file_tx(fuid.clone(), true);
-                tx.set_cmd(1, u16::from(WRITE_ANDX));
+            if state.file_tx(&fuid, true).is_none() {
+                if state.is_pipe(u64::from(r.uid), u32::from(r.tree)) {
+                    dcerpc::write(state, 1, u16::from(cmd), r.key(KeyType::Header), w.data);
+                } else {
+                    let tx = state.new_file_tx(fuid.clone(), true);
+                    tx.set_cmd(1, u16::from(WRITE_ANDX));
+                }
             }
-            state.set_file_left(0, w.len, w.data_len);
+            state.set_file_left(0, w.len, w.data.len());
             if cmd == WRITE_AND_CLOSE {
                 close_file(state, &fuid, true);
             }
@@ -377,14 +394,17 @@ pub(crate) fn read_response(state: &mut SmbState, r: &Record<'_>, ax: usize) {
     let mut events = 0;
     if r.status == STATUS_SUCCESS {
         match read_andx_response(r.at(ax)) {
-            Some((len, have)) => {
+            Some((len, data)) => {
+                let have = data.len();
                 let Some(fuid) = state.read_offsets.remove(&r.key(KeyType::Offset)) else {
                     state.set_skip(1, len, have);
                     return;
                 };
-                if !state.is_pipe(u64::from(r.uid), u32::from(r.tree))
-                    && state.file_tx(&fuid, false).is_none()
-                {
+                if state.is_pipe(u64::from(r.uid), u32::from(r.tree)) {
+                    let fid = fuid.get(..2).unwrap_or(&[]).to_vec();
+                    let hdr = r.key(KeyType::Header);
+                    dcerpc::read(state, 1, u16::from(READ_ANDX), 0, hdr, &fid, data);
+                } else if state.file_tx(&fuid, false).is_none() {
                     let tx = state.new_file_tx(fuid, false);
                     tx.set_cmd(1, u16::from(READ_ANDX));
                 }
@@ -460,7 +480,11 @@ fn response_one(state: &mut SmbState, r: &Record<'_>, cmd: u8, ax: usize) {
         }
         NT_CREATE_ANDX => {
             if r.status == STATUS_SUCCESS {
-                if create_response_ok(r.at(ax)) {
+                if let Some(fid) = create_response_fid(r.at(ax)) {
+                    if let Some(mut name) = state.pending_names.remove(&r.key(KeyType::FileName)) {
+                        name.retain(|&b| b != 0);
+                        state.file_names.insert(r.fuid(fid), name);
+                    }
                     let key = r.key(KeyType::GenericTx);
                     if let Some(tx) = state.generic_tx(1, u16::from(cmd), &key) {
                         tx.response_done = true;
@@ -476,8 +500,24 @@ fn response_one(state: &mut SmbState, r: &Record<'_>, cmd: u8, ax: usize) {
         }
         CLOSE => false,
         TRANS => {
-            let ok = trans_response_ok(r.data);
-            response_generic(state, r, if ok { 0 } else { EV_MALFORMED });
+            let events = match trans_response(r.data) {
+                Some(data) => {
+                    let fid = state
+                        .trans_fids
+                        .remove(&r.key(KeyType::None))
+                        .unwrap_or_default();
+                    let frag_key = (u64::from(r.uid), u32::from(r.tree), fid.clone());
+                    if r.status == STATUS_BUFFER_OVERFLOW {
+                        state.trans_frags.insert(frag_key, data.to_vec());
+                    } else if state.is_dcerpc_guid(&r.fuid(&fid)) {
+                        let hdr = r.key(KeyType::Header);
+                        dcerpc::read(state, 1, u16::from(r.cmd), r.status, hdr, &fid, data);
+                    }
+                    0
+                }
+                None => EV_MALFORMED,
+            };
+            response_generic(state, r, events);
             true
         }
         SESSION_SETUP_ANDX => {
@@ -639,8 +679,8 @@ struct Write<'a> {
     fid: &'a [u8],
     /// Announced data length.
     len: u32,
-    /// Data bytes present.
-    data_len: usize,
+    /// The data bytes present.
+    data: &'a [u8],
 }
 
 fn write_plain_request(d: &[u8]) -> Option<Write<'_>> {
@@ -649,11 +689,11 @@ fn write_plain_request(d: &[u8]) -> Option<Write<'_>> {
     let fid = r.take(2)?;
     r.take(2 + 4 + 2 + 2 + 1)?;
     let len = r.u16()?;
-    r.take(usize::from(len))?;
+    let data = r.take(usize::from(len))?;
     Some(Write {
         fid,
         len: u32::from(len),
-        data_len: usize::from(len),
+        data,
     })
 }
 
@@ -682,7 +722,7 @@ fn write_andx_request(d: &[u8], ax: usize) -> Option<Write<'_>> {
     Some(Write {
         fid,
         len,
-        data_len: have,
+        data: data.take(have)?,
     })
 }
 
@@ -696,16 +736,16 @@ fn write_and_close_request(d: &[u8]) -> Option<Write<'_>> {
     if bcc > count {
         r.take(usize::from(bcc - count))?;
     }
-    r.take(usize::from(count))?;
+    let data = r.take(usize::from(count))?;
     Some(Write {
         fid,
         len: u32::from(count),
-        data_len: usize::from(count),
+        data,
     })
 }
 
-/// READ_ANDX response: (announced length, data bytes present).
-fn read_andx_response(d: &[u8]) -> Option<(u32, usize)> {
+/// READ_ANDX response: (announced length, the data present).
+fn read_andx_response(d: &[u8]) -> Option<(u32, &[u8])> {
     let mut r = Rd::new(d);
     let wct = r.u8()?;
     r.take(1 + 1 + 2 + 6)?;
@@ -721,77 +761,74 @@ fn read_andx_response(d: &[u8]) -> Option<(u32, usize)> {
     if data_offset > param_end {
         r.take(usize::from(data_offset - param_end))?;
     }
-    Some(((len_high << 16) | u32::from(len_low), r.rest().len()))
+    Some(((len_high << 16) | u32::from(len_low), r.rest()))
 }
 
-/// TRANS request: parameters, name, and the data block when there is one.
-fn trans_request_ok(rec: &Record<'_>) -> bool {
+/// TRANS request: parameters, name, and the data block when there is one. Returns the
+/// pipe fid (when the setup words name one) and the data.
+fn trans_request<'a>(rec: &Record<'a>) -> Option<(Option<&'a [u8]>, &'a [u8])> {
     let d = rec.data;
     let mut r = Rd::new(d);
-    (|| {
-        let wct = r.u8()?;
-        r.take(2 + 2 + 2 + 2 + 1 + 1 + 2 + 4 + 2)?;
-        let param_cnt = r.u16()?;
-        let param_offset = r.u16()?;
-        let data_cnt = r.u16()?;
-        let data_offset = r.u16()?;
-        let setup_cnt = r.u8()?;
-        r.take(1)?;
-        if wct == 16 && setup_cnt == 2 && data_cnt > 0 {
-            r.take(4)?;
-        }
-        r.u16()?; // bcc
-        let params_end = r;
-        let mut offset = HEADER_SIZE + (d.len() - params_end.rest().len());
-        r.smb1_string(rec.unicode(), offset)?;
-        offset += params_end.rest().len() - r.rest().len();
-        let pad1 = if offset == usize::from(param_offset) || offset == usize::from(data_offset) {
+    let wct = r.u8()?;
+    r.take(2 + 2 + 2 + 2 + 1 + 1 + 2 + 4 + 2)?;
+    let param_cnt = r.u16()?;
+    let param_offset = r.u16()?;
+    let data_cnt = r.u16()?;
+    let data_offset = r.u16()?;
+    let setup_cnt = r.u8()?;
+    r.take(1)?;
+    let mut fid = None;
+    if wct == 16 && setup_cnt == 2 && data_cnt > 0 {
+        r.u16()?;
+        fid = Some(r.take(2)?);
+    }
+    r.u16()?; // bcc
+    let params_end = r;
+    let mut offset = HEADER_SIZE + (d.len() - params_end.rest().len());
+    r.smb1_string(rec.unicode(), offset)?;
+    offset += params_end.rest().len() - r.rest().len();
+    let pad1 = if offset == usize::from(param_offset) || offset == usize::from(data_offset) {
+        0
+    } else {
+        offset % 4
+    };
+    offset += pad1 + usize::from(param_cnt);
+    let mut data: &[u8] = &[];
+    if data_cnt > 0 {
+        let pad2 = if offset == usize::from(data_offset) {
             0
         } else {
             offset % 4
         };
-        offset += pad1 + usize::from(param_cnt);
-        if data_cnt > 0 {
-            let pad2 = if offset == usize::from(data_offset) {
-                0
-            } else {
-                offset % 4
-            };
-            r.take(pad1)?;
-            r.take(usize::from(param_cnt))?;
-            r.take(pad2)?;
-            r.take(usize::from(data_cnt))?;
-        }
-        Some(())
-    })()
-    .is_some()
+        r.take(pad1)?;
+        r.take(usize::from(param_cnt))?;
+        r.take(pad2)?;
+        data = r.take(usize::from(data_cnt))?;
+    }
+    Some((fid, data))
 }
 
-/// TRANS response: an error record (wct 0) or a regular one with its data block.
-fn trans_response_ok(d: &[u8]) -> bool {
+/// TRANS response: an error record (wct 0) or a regular one; returns its data block.
+fn trans_response(d: &[u8]) -> Option<&[u8]> {
     let mut r = Rd::new(d);
-    (|| {
-        let wct = r.peek_u8()?;
-        if wct == 0 {
-            r.u8()?;
-            r.u16()?;
-            return Some(());
-        }
+    let wct = r.peek_u8()?;
+    if wct == 0 {
         r.u8()?;
-        r.take(2 + 2 + 2 + 2 + 2 + 2)?;
-        let data_cnt = r.u16()?;
-        let data_offset = r.u16()?;
-        r.take(2 + 1 + 1)?;
-        r.u16()?; // bcc
-        r.take(1)?;
-        let param_end = 36u16.wrapping_add(2u16.wrapping_mul(u16::from(wct)));
-        if data_offset > param_end {
-            r.take(usize::from(data_offset - param_end))?;
-        }
-        r.take(usize::from(data_cnt))?;
-        Some(())
-    })()
-    .is_some()
+        r.u16()?;
+        return Some(&[]);
+    }
+    r.u8()?;
+    r.take(2 + 2 + 2 + 2 + 2 + 2)?;
+    let data_cnt = r.u16()?;
+    let data_offset = r.u16()?;
+    r.take(2 + 1 + 1)?;
+    r.u16()?; // bcc
+    r.take(1)?;
+    let param_end = 36u16.wrapping_add(2u16.wrapping_mul(u16::from(wct)));
+    if data_offset > param_end {
+        r.take(usize::from(data_offset - param_end))?;
+    }
+    r.take(usize::from(data_cnt))
 }
 
 /// NEGOTIATE request: (dialect count, a dialect was empty or lacked its string).
@@ -833,33 +870,31 @@ fn negotiate_response_dialect(d: &[u8]) -> Option<u16> {
     Some(idx)
 }
 
-fn create_request_ok(d: &[u8], unicode: bool) -> bool {
+/// NT_CREATE_ANDX request: the file name (empty when the byte count is short).
+fn create_request_name(d: &[u8], unicode: bool) -> Option<Vec<u8>> {
     let mut r = Rd::new(d);
-    (|| {
-        r.take(6)?;
-        let name_len = r.u16()?;
-        r.take(28 + 4 + 4 + 5)?;
-        let bcc = r.u16()?;
-        if bcc >= name_len {
-            r.smb1_string(unicode, usize::from(bcc - name_len))?;
-        }
-        Some(())
-    })()
-    .is_some()
+    r.take(6)?;
+    let name_len = r.u16()?;
+    r.take(28 + 4 + 4 + 5)?;
+    let bcc = r.u16()?;
+    if bcc >= name_len {
+        return r.smb1_string(unicode, usize::from(bcc - name_len));
+    }
+    Some(Vec::new())
 }
 
-fn create_response_ok(d: &[u8]) -> bool {
+/// NT_CREATE_ANDX response: the fid.
+fn create_response_fid(d: &[u8]) -> Option<&[u8]> {
     let mut r = Rd::new(d);
-    (|| {
-        let wct = r.u8()?;
-        r.take(1 + 1 + 2 + 1 + 2 + 4 + 8 * 4 + 4 + 8 + 8 + 2 + 2 + 1)?;
-        if wct == 42 {
-            r.take(32)?;
-        }
-        r.u16()?;
-        Some(())
-    })()
-    .is_some()
+    let wct = r.u8()?;
+    r.take(1 + 1 + 2 + 1)?;
+    let fid = r.take(2)?;
+    r.take(4 + 8 * 4 + 4 + 8 + 8 + 2 + 2 + 1)?;
+    if wct == 42 {
+        r.take(32)?;
+    }
+    r.u16()?;
+    Some(fid)
 }
 
 fn session_setup_request_ok(d: &[u8]) -> bool {

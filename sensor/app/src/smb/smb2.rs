@@ -2,6 +2,7 @@
 //! `smb.malformed_data`, with Suricata 7's record layouts and transaction handling.
 //! DCERPC over pipes is not followed: such requests get no transaction.
 
+use super::dcerpc;
 use super::records::Rd;
 use super::{Key, KeyType, Kind, SmbState, EV_MALFORMED};
 
@@ -104,7 +105,7 @@ impl<'a> Record<'a> {
     /// The key of the file name a CREATE request stores (no tree).
     fn name_key(&self) -> Key {
         Key {
-            typ: KeyType::None,
+            typ: KeyType::FileName,
             ssn: self.ssn,
             tree: 0,
             msg: self.msg,
@@ -137,8 +138,10 @@ pub(crate) fn request(state: &mut SmbState, r: &Record<'_>) {
         IOCTL => {
             let key = r.key(KeyType::Header);
             match ioctl_request(r.data) {
-                Some((func, guid)) => {
-                    if !(func == FSCTL_PIPE_TRANSCEIVE && state.is_dcerpc_guid(guid)) {
+                Some((func, guid, data)) => {
+                    if func == FSCTL_PIPE_TRANSCEIVE && state.is_dcerpc_guid(guid) {
+                        dcerpc::write(state, 2, IOCTL, key, data);
+                    } else {
                         new_tx(state, Kind::Ioctl, key, IOCTL);
                     }
                 }
@@ -253,10 +256,12 @@ pub(crate) fn response(state: &mut SmbState, r: &Record<'_>) {
         IOCTL => {
             let key = r.key(KeyType::Header);
             let parsed = ioctl_response(r.data);
-            let dcerpc = parsed.is_some_and(|(func, guid)| {
-                func == FSCTL_PIPE_TRANSCEIVE && state.is_dcerpc_guid(guid)
+            let pipe_data = parsed.and_then(|(func, guid, data)| {
+                (func == FSCTL_PIPE_TRANSCEIVE && state.is_dcerpc_guid(guid)).then_some(data)
             });
-            if !dcerpc {
+            if let Some(data) = pipe_data {
+                dcerpc::read(state, 2, IOCTL, r.status, key, &[], data);
+            } else {
                 if let Some(tx) = state.generic_tx(2, IOCTL, &key) {
                     if r.status != STATUS_PENDING {
                         tx.response_done = true;
@@ -439,48 +444,52 @@ pub(crate) fn read_response(state: &mut SmbState, r: &Record<'_>) {
     state.set_file_left(1, len, have);
 }
 
-/// The file transaction of a read or write outside pipes (created when new).
+/// The data of a read or write: DCERPC on a pipe, else file data (its transaction is
+/// created when new).
 fn track_file(state: &mut SmbState, r: &Record<'_>, guid: &[u8], data: &[u8], to_server: bool) {
     if state.file_tx(guid, to_server).is_some() {
         return;
     }
-    let mut is_pipe = state.is_pipe(r.ssn, r.tree);
     let known_tree = state.trees.contains_key(&(r.ssn, r.tree));
+    let mut is_pipe = state.is_pipe(r.ssn, r.tree);
+    let mut is_dcerpc = (is_pipe || !known_tree) && state.is_dcerpc_guid(guid);
     if !known_tree && looks_like_dcerpc(data) {
         state.trees.insert((r.ssn, r.tree), true);
+        if !is_dcerpc {
+            state
+                .file_names
+                .insert(guid.to_vec(), b"suricata::dcerpc".to_vec());
+        }
         is_pipe = true;
+        is_dcerpc = true;
     }
-    if !is_pipe {
+    let hdr = r.key(KeyType::Header);
+    if is_pipe && is_dcerpc {
+        if to_server {
+            dcerpc::write(state, 2, WRITE, hdr, data);
+        } else {
+            dcerpc::read(state, 2, READ, r.status, hdr, guid, data);
+        }
+    } else if !is_pipe {
         let cmd = if to_server { WRITE } else { READ };
         let tx = state.new_file_tx(guid.to_vec(), to_server);
         tx.set_cmd(2, cmd);
     }
 }
 
-/// Suricata's DCERPC probe on pipe data: version 5.0 and a known packet type.
+/// Suricata's DCERPC probe on pipe data: version 5.0-5.2, a fragment length, a known
+/// packet type.
 fn looks_like_dcerpc(d: &[u8]) -> bool {
-    d.len() >= 16 && d[0] == 5 && d[1] == 0 && d[2] <= 20
-}
-
-impl SmbState {
-    /// Whether a file id names a DCERPC pipe (by the name its CREATE gave it).
-    fn is_dcerpc_guid(&self, guid: &[u8]) -> bool {
-        let Some(name) = self.file_names.get(guid) else {
-            return false;
-        };
-        let name = name.strip_prefix(b"\\").unwrap_or(name);
-        matches!(
-            name,
-            b"svcctl"
-                | b"srvsvc"
-                | b"atsvc"
-                | b"lsarpc"
-                | b"samr"
-                | b"spoolss"
-                | b"winreg"
-                | b"suricata::dcerpc"
-        )
+    if d.len() < 16 {
+        return false;
     }
+    let little = d[4] & 0x10 != 0;
+    let frag_len = if little {
+        u16::from_le_bytes([d[8], d[9]])
+    } else {
+        u16::from_be_bytes([d[8], d[9]])
+    };
+    d[0] == 5 && d[1] < 3 && frag_len > 0 && d[2] <= 20
 }
 
 // ---- record layouts -------------------------------------------------------------------
@@ -509,7 +518,8 @@ fn setinfo_tracked(d: &[u8]) -> Option<bool> {
     Some(false)
 }
 
-fn ioctl_request(d: &[u8]) -> Option<(u32, &[u8])> {
+/// IOCTL request: (function, file id, input data).
+fn ioctl_request(d: &[u8]) -> Option<(u32, &[u8], &[u8])> {
     let mut r = Rd::new(d);
     r.take(4)?;
     let func = r.u32()?;
@@ -517,11 +527,12 @@ fn ioctl_request(d: &[u8]) -> Option<(u32, &[u8])> {
     r.u32()?;
     let in_len = r.u32()?;
     r.take(4 + 4 + 4 + 12)?;
-    r.take(usize::try_from(in_len).ok()?)?;
-    Some((func, guid))
+    let data = r.take(usize::try_from(in_len).ok()?)?;
+    Some((func, guid, data))
 }
 
-fn ioctl_response(d: &[u8]) -> Option<(u32, &[u8])> {
+/// IOCTL response: (function, file id, output data).
+fn ioctl_response(d: &[u8]) -> Option<(u32, &[u8], &[u8])> {
     let mut r = Rd::new(d);
     r.take(4)?;
     let func = r.u32()?;
@@ -532,8 +543,8 @@ fn ioctl_response(d: &[u8]) -> Option<(u32, &[u8])> {
     let out_len = r.u32()?;
     r.take(8)?;
     r.take(usize::try_from(in_len).ok()?)?;
-    r.take(usize::try_from(out_len).ok()?)?;
-    Some((func, guid))
+    let data = r.take(usize::try_from(out_len).ok()?)?;
+    Some((func, guid, data))
 }
 
 fn negotiate_request_ok(d: &[u8]) -> bool {
