@@ -254,6 +254,7 @@ impl SmbState {
                     return buf.len() - cur.len();
                 }
                 if self.parse_partial(di, cur) {
+                    self.records[di] += 1;
                     return buf.len();
                 }
                 return buf.len() - cur.len();
@@ -379,6 +380,10 @@ impl SmbState {
                 let Some((r, _)) = smb2::Record::parse(data, di) else {
                     return false;
                 };
+                // Pipe data (DCERPC) is only handled in complete records.
+                if r.on_pipe(self) {
+                    return false;
+                }
                 if di == 0 && r.cmd == smb2::WRITE {
                     smb2::write_request(self, &r);
                     true

@@ -478,26 +478,23 @@ fn response_one(state: &mut SmbState, r: &Record<'_>, cmd: u8, ax: usize) {
             state.trees.remove(&(u64::from(r.uid), u32::from(r.tree)));
             false
         }
-        NT_CREATE_ANDX => {
-            if r.status == STATUS_SUCCESS {
-                if let Some(fid) = create_response_fid(r.at(ax)) {
-                    if let Some(mut name) = state.pending_names.remove(&r.key(KeyType::FileName)) {
-                        name.retain(|&b| b != 0);
-                        state.file_names.insert(r.fuid(fid), name);
-                    }
-                    let key = r.key(KeyType::GenericTx);
-                    if let Some(tx) = state.generic_tx(1, u16::from(cmd), &key) {
-                        tx.response_done = true;
-                    }
-                    true
-                } else {
-                    events |= EV_MALFORMED;
-                    false
+        NT_CREATE_ANDX if r.status == STATUS_SUCCESS => {
+            if let Some(fid) = create_response_fid(r.at(ax)) {
+                if let Some(mut name) = state.pending_names.remove(&r.key(KeyType::FileName)) {
+                    name.retain(|&b| b != 0);
+                    state.file_names.insert(r.fuid(fid), name);
                 }
+                let key = r.key(KeyType::GenericTx);
+                if let Some(tx) = state.generic_tx(1, u16::from(cmd), &key) {
+                    tx.response_done = true;
+                }
+                true
             } else {
+                events |= EV_MALFORMED;
                 false
             }
         }
+        NT_CREATE_ANDX => false,
         CLOSE => false,
         TRANS => {
             let events = match trans_response(r.data) {

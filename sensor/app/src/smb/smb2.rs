@@ -92,6 +92,11 @@ impl<'a> Record<'a> {
         !self.response
     }
 
+    /// Whether the record's tree is a pipe.
+    pub(crate) fn on_pipe(&self, state: &SmbState) -> bool {
+        state.is_pipe(self.ssn, self.tree)
+    }
+
     /// Suricata's `SMBCommonHdr::from2`.
     fn key(&self, typ: KeyType) -> Key {
         Key {
@@ -127,14 +132,11 @@ fn new_tx(state: &mut SmbState, kind: Kind, key: Key, cmd: u16) {
 pub(crate) fn request(state: &mut SmbState, r: &Record<'_>) {
     let mut events = 0u8;
     let have_tx = match r.cmd {
-        SET_INFO => {
-            if setinfo_tracked(r.data) == Some(true) {
-                new_tx(state, Kind::SetInfo, r.key(KeyType::GenericTx), SET_INFO);
-                true
-            } else {
-                false
-            }
+        SET_INFO if setinfo_tracked(r.data) == Some(true) => {
+            new_tx(state, Kind::SetInfo, r.key(KeyType::GenericTx), SET_INFO);
+            true
         }
+        SET_INFO => false,
         IOCTL => {
             let key = r.key(KeyType::Header);
             match ioctl_request(r.data) {
@@ -306,22 +308,19 @@ pub(crate) fn response(state: &mut SmbState, r: &Record<'_>) {
             }
             false
         }
-        CREATE => {
-            if r.status == STATUS_SUCCESS {
-                if let Some(guid) = create_response_guid(r.data) {
-                    if let Some(name) = state.pending_names.remove(&r.name_key()) {
-                        state.file_names.insert(guid.to_vec(), name);
-                    }
-                    let key = r.key(KeyType::GenericTx);
-                    if let Some(tx) = state.generic_tx(2, CREATE, &key) {
-                        tx.response_done = true;
-                    }
+        CREATE if r.status == STATUS_SUCCESS => {
+            if let Some(guid) = create_response_guid(r.data) {
+                if let Some(name) = state.pending_names.remove(&r.name_key()) {
+                    state.file_names.insert(guid.to_vec(), name);
                 }
-                true
-            } else {
-                false
+                let key = r.key(KeyType::GenericTx);
+                if let Some(tx) = state.generic_tx(2, CREATE, &key) {
+                    tx.response_done = true;
+                }
             }
+            true
         }
+        CREATE => false,
         TREE_DISCONNECT => {
             state.trees.remove(&(r.ssn, r.tree));
             false
