@@ -31,18 +31,21 @@ pub const EVENT_NAMES: &[&str] = &[
     "smb.malformed_data",
     "smb.duplicate_negotiate",
     "smb.negotiate_malformed_dialects",
+    "smb.file_overlap",
 ];
 
 const EV_INTERNAL: u8 = 1 << 0;
 const EV_MALFORMED: u8 = 1 << 1;
 const EV_DUP_NEGOTIATE: u8 = 1 << 2;
 const EV_BAD_DIALECTS: u8 = 1 << 3;
+const EV_FILE_OVERLAP: u8 = 1 << 4;
 
-const EVENT_BITS: [(u8, &str); 4] = [
+const EVENT_BITS: [(u8, &str); 5] = [
     (EV_INTERNAL, "smb.internal_error"),
     (EV_MALFORMED, "smb.malformed_data"),
     (EV_DUP_NEGOTIATE, "smb.duplicate_negotiate"),
     (EV_BAD_DIALECTS, "smb.negotiate_malformed_dialects"),
+    (EV_FILE_OVERLAP, "smb.file_overlap"),
 ];
 
 /// NetBIOS session message (the only record type carrying SMB).
@@ -118,6 +121,8 @@ pub(crate) struct Tx {
     reported: [u8; 2],
     /// The direction's side was complete when last inspected: it is not inspected again.
     inspected: [bool; 2],
+    /// File transactions: bytes of the file tracked in order from offset 0.
+    tracked: u64,
 }
 
 impl Tx {
@@ -153,8 +158,8 @@ pub struct SmbState {
     failed: bool,
     /// (session, tree) → the tree is a pipe (IPC$).
     pub(crate) trees: HashMap<(u64, u32), bool>,
-    /// READ requests waiting for their response: offset key → file id.
-    pub(crate) read_offsets: HashMap<Key, Vec<u8>>,
+    /// READ requests waiting for their response: offset key → (file id, file offset).
+    pub(crate) read_offsets: HashMap<Key, (Vec<u8>, u64)>,
     /// CREATE requests waiting for their response: name key → file name.
     pub(crate) pending_names: HashMap<Key, Vec<u8>>,
     /// File id (SMB1: fid + session) → file name (to recognize DCERPC pipes).
@@ -474,6 +479,7 @@ impl SmbState {
             events: 0,
             reported: [0; 2],
             inspected: [false; 2],
+            tracked: 0,
         });
         let last = self.txs.len() - 1;
         &mut self.txs[last]
@@ -506,6 +512,39 @@ impl SmbState {
         tx.request_done = false;
         tx.response_done = false;
         tx
+    }
+
+    /// A chunk of `len` file bytes at `offset` for the file transaction of `fuid`, created
+    /// when new. A chunk starting before the bytes already tracked is a file overlap,
+    /// raised (as in Suricata) on the most recent transaction.
+    pub(crate) fn file_chunk(
+        &mut self,
+        ver: u8,
+        cmd: u16,
+        fuid: &[u8],
+        to_server: bool,
+        offset: u64,
+        len: u32,
+    ) {
+        let tx = match self
+            .txs
+            .iter()
+            .position(|t| matches!(&t.kind, Kind::File { to_server: ts, fuid: f } if *ts == to_server && f == fuid))
+        {
+            Some(i) => &mut self.txs[i],
+            None => {
+                let tx = self.new_file_tx(fuid.to_vec(), to_server);
+                tx.set_cmd(ver, cmd);
+                tx
+            }
+        };
+        let overlap = offset < tx.tracked;
+        if offset <= tx.tracked {
+            tx.tracked = tx.tracked.max(offset.saturating_add(u64::from(len)));
+        }
+        if overlap {
+            self.set_event(EV_FILE_OVERLAP);
+        }
     }
 
     /// Sets events on the most recent transaction (Suricata's `SMBState::set_event`).

@@ -199,10 +199,12 @@ fn request_one(state: &mut SmbState, r: &Record<'_>, cmd: u8, ax: usize) {
             }
         },
         READ_ANDX => {
-            match read_andx_request_fid(r.at(ax)) {
-                Some(fid) => {
+            match read_andx_request(r.at(ax)) {
+                Some((fid, offset)) => {
                     let fuid = r.fuid(fid);
-                    state.read_offsets.insert(r.key(KeyType::Offset), fuid);
+                    state
+                        .read_offsets
+                        .insert(r.key(KeyType::Offset), (fuid, offset));
                 }
                 None => events |= EV_MALFORMED,
             }
@@ -371,13 +373,12 @@ pub(crate) fn write_request(state: &mut SmbState, r: &Record<'_>, ax: usize, cmd
     match parsed {
         Some(w) => {
             let fuid = r.fuid(w.fid);
-            if state.file_tx(&fuid, true).is_none() {
-                if state.is_pipe(u64::from(r.uid), u32::from(r.tree)) {
-                    dcerpc::write(state, 1, u16::from(cmd), r.key(KeyType::Header), w.data);
-                } else {
-                    let tx = state.new_file_tx(fuid.clone(), true);
-                    tx.set_cmd(1, u16::from(WRITE_ANDX));
-                }
+            if state.file_tx(&fuid, true).is_none()
+                && state.is_pipe(u64::from(r.uid), u32::from(r.tree))
+            {
+                dcerpc::write(state, 1, u16::from(cmd), r.key(KeyType::Header), w.data);
+            } else {
+                state.file_chunk(1, u16::from(WRITE_ANDX), &fuid, true, w.offset, w.len);
             }
             state.set_file_left(0, w.len, w.data.len());
             if cmd == WRITE_AND_CLOSE {
@@ -396,7 +397,8 @@ pub(crate) fn read_response(state: &mut SmbState, r: &Record<'_>, ax: usize) {
         match read_andx_response(r.at(ax)) {
             Some((len, data)) => {
                 let have = data.len();
-                let Some(fuid) = state.read_offsets.remove(&r.key(KeyType::Offset)) else {
+                let Some((fuid, offset)) = state.read_offsets.remove(&r.key(KeyType::Offset))
+                else {
                     state.set_skip(1, len, have);
                     return;
                 };
@@ -404,9 +406,8 @@ pub(crate) fn read_response(state: &mut SmbState, r: &Record<'_>, ax: usize) {
                     let fid = fuid.get(..2).unwrap_or(&[]).to_vec();
                     let hdr = r.key(KeyType::Header);
                     dcerpc::read(state, 1, u16::from(READ_ANDX), 0, hdr, &fid, data);
-                } else if state.file_tx(&fuid, false).is_none() {
-                    let tx = state.new_file_tx(fuid, false);
-                    tx.set_cmd(1, u16::from(READ_ANDX));
+                } else {
+                    state.file_chunk(1, u16::from(READ_ANDX), &fuid, false, offset, len);
                 }
                 state.set_file_left(1, len, have);
             }
@@ -660,20 +661,26 @@ fn trans2(d: &[u8]) -> Option<Trans2Outcome> {
     Some(Trans2Outcome::Tx)
 }
 
-fn read_andx_request_fid(d: &[u8]) -> Option<&[u8]> {
+/// READ_ANDX request: (fid, file offset; 0 without the high offset word, as Suricata).
+fn read_andx_request(d: &[u8]) -> Option<(&[u8], u64)> {
     let mut r = Rd::new(d);
     let wct = r.u8()?;
     r.take(1 + 1 + 2)?;
     let fid = r.take(2)?;
-    r.take(4 + 2 + 2 + 4 + 2)?;
-    if wct == 12 {
-        r.u32()?;
-    }
-    Some(fid)
+    let low = r.u32()?;
+    r.take(2 + 2 + 4 + 2)?;
+    let offset = if wct == 12 {
+        u64::from(r.u32()?) << 32 | u64::from(low)
+    } else {
+        0
+    };
+    Some((fid, offset))
 }
 
 struct Write<'a> {
     fid: &'a [u8],
+    /// File offset.
+    offset: u64,
     /// Announced data length.
     len: u32,
     /// The data bytes present.
@@ -684,11 +691,14 @@ fn write_plain_request(d: &[u8]) -> Option<Write<'_>> {
     let mut r = Rd::new(d);
     r.u8()?;
     let fid = r.take(2)?;
-    r.take(2 + 4 + 2 + 2 + 1)?;
+    r.u16()?;
+    let offset = u64::from(r.u32()?);
+    r.take(2 + 2 + 1)?;
     let len = r.u16()?;
     let data = r.take(usize::from(len))?;
     Some(Write {
         fid,
+        offset,
         len: u32::from(len),
         data,
     })
@@ -701,16 +711,15 @@ fn write_andx_request(d: &[u8], ax: usize) -> Option<Write<'_>> {
     let wct = r.u8()?;
     r.take(1 + 1 + 2)?;
     let fid = r.take(2)?;
-    r.take(4 + 4 + 2 + 2)?;
+    let low = r.u32()?;
+    r.take(4 + 2 + 2)?;
     let len_high = r.u16()?;
     let len_low = r.u16()?;
     let data_offset = usize::from(r.u16()?);
     if data_offset < 0x3c || data_offset < ax {
         return None;
     }
-    if wct == 14 {
-        r.u32()?;
-    }
+    let high = if wct == 14 { r.u32()? } else { 0 };
     r.u16()?; // bcc
     let mut data = Rd::new(d);
     data.take(data_offset - ax)?;
@@ -718,6 +727,7 @@ fn write_andx_request(d: &[u8], ax: usize) -> Option<Write<'_>> {
     let have = data.rest().len().min(usize::try_from(len).ok()?);
     Some(Write {
         fid,
+        offset: u64::from(high) << 32 | u64::from(low),
         len,
         data: data.take(have)?,
     })
@@ -728,7 +738,8 @@ fn write_and_close_request(d: &[u8]) -> Option<Write<'_>> {
     r.u8()?;
     let fid = r.take(2)?;
     let count = r.u16()?;
-    r.take(4 + 4)?;
+    let offset = u64::from(r.u32()?);
+    r.take(4)?;
     let bcc = r.u16()?;
     if bcc > count {
         r.take(usize::from(bcc - count))?;
@@ -736,6 +747,7 @@ fn write_and_close_request(d: &[u8]) -> Option<Write<'_>> {
     let data = r.take(usize::from(count))?;
     Some(Write {
         fid,
+        offset,
         len: u32::from(count),
         data,
     })

@@ -107,6 +107,16 @@ impl<'a> Record<'a> {
         }
     }
 
+    /// The key pairing a READ with its response: no tree, as async responses have none.
+    fn offset_key(&self) -> Key {
+        Key {
+            typ: KeyType::Offset,
+            ssn: self.ssn,
+            tree: 0,
+            msg: self.msg,
+        }
+    }
+
     /// The key of the file name a CREATE request stores (no tree).
     fn name_key(&self) -> Key {
         Key {
@@ -201,11 +211,11 @@ pub(crate) fn request(state: &mut SmbState, r: &Record<'_>) {
             }
         }
         READ => {
-            match read_request_guid(r.data) {
-                Some(guid) => {
+            match read_request(r.data) {
+                Some((guid, offset)) => {
                     state
                         .read_offsets
-                        .insert(r.key(KeyType::Offset), guid.to_vec());
+                        .insert(r.offset_key(), (guid.to_vec(), offset));
                 }
                 None => events |= EV_MALFORMED,
             }
@@ -298,9 +308,9 @@ pub(crate) fn response(state: &mut SmbState, r: &Record<'_>) {
             if r.status == STATUS_SUCCESS || r.status == STATUS_BUFFER_OVERFLOW {
                 read_response(state, r);
             } else if r.status == STATUS_END_OF_FILE {
-                let guid = state
+                let (guid, _) = state
                     .read_offsets
-                    .remove(&r.key(KeyType::Offset))
+                    .remove(&r.offset_key())
                     .unwrap_or_default();
                 if let Some(tx) = state.file_tx(&guid, false) {
                     tx.request_done = true;
@@ -399,18 +409,18 @@ pub(crate) fn write_request(state: &mut SmbState, r: &Record<'_>) {
     let parsed = (|| {
         rd.take(4)?;
         let len = rd.u32()?;
-        rd.u64()?;
+        let offset = rd.u64()?;
         let guid = rd.take(16)?;
         rd.take(16)?;
         let have = rd.rest().len().min(usize::try_from(len).ok()?);
-        Some((len, guid, have))
+        Some((len, offset, guid, have))
     })();
-    let Some((len, guid, have)) = parsed else {
+    let Some((len, offset, guid, have)) = parsed else {
         state.set_event(EV_MALFORMED);
         return;
     };
     let data = &rd.rest()[..have];
-    track_file(state, r, guid, data, true);
+    track_file(state, r, guid, data, true, (offset, len));
     state.set_file_left(0, len, have);
 }
 
@@ -434,19 +444,28 @@ pub(crate) fn read_response(state: &mut SmbState, r: &Record<'_>) {
         state.set_skip(1, len, have);
         return;
     }
-    let Some(guid) = state.read_offsets.remove(&r.key(KeyType::Offset)) else {
+    let Some((guid, offset)) = state.read_offsets.remove(&r.offset_key()) else {
         state.set_skip(1, len, have);
         return;
     };
     let data = &rd.rest()[..have];
-    track_file(state, r, &guid, data, false);
+    track_file(state, r, &guid, data, false, (offset, len));
     state.set_file_left(1, len, have);
 }
 
 /// The data of a read or write: DCERPC on a pipe, else file data (its transaction is
 /// created when new).
-fn track_file(state: &mut SmbState, r: &Record<'_>, guid: &[u8], data: &[u8], to_server: bool) {
+fn track_file(
+    state: &mut SmbState,
+    r: &Record<'_>,
+    guid: &[u8],
+    data: &[u8],
+    to_server: bool,
+    (offset, len): (u64, u32),
+) {
+    let cmd = if to_server { WRITE } else { READ };
     if state.file_tx(guid, to_server).is_some() {
+        state.file_chunk(2, cmd, guid, to_server, offset, len);
         return;
     }
     let known_tree = state.trees.contains_key(&(r.ssn, r.tree));
@@ -470,9 +489,7 @@ fn track_file(state: &mut SmbState, r: &Record<'_>, guid: &[u8], data: &[u8], to
             dcerpc::read(state, 2, READ, r.status, hdr, guid, data);
         }
     } else if !is_pipe {
-        let cmd = if to_server { WRITE } else { READ };
-        let tx = state.new_file_tx(guid.to_vec(), to_server);
-        tx.set_cmd(2, cmd);
+        state.file_chunk(2, cmd, guid, to_server, offset, len);
     }
 }
 
@@ -562,12 +579,14 @@ fn session_setup_request_ok(d: &[u8]) -> bool {
     d.len() >= 24
 }
 
-fn read_request_guid(d: &[u8]) -> Option<&[u8]> {
+/// READ request: (file id, file offset).
+fn read_request(d: &[u8]) -> Option<(&[u8], u64)> {
     let mut r = Rd::new(d);
-    r.take(4 + 4 + 8)?;
+    r.take(4 + 4)?;
+    let offset = r.u64()?;
     let guid = r.take(16)?;
     r.take(4 + 4 + 4 + 4)?;
-    Some(guid)
+    Some((guid, offset))
 }
 
 fn create_request_name(d: &[u8]) -> Option<&[u8]> {

@@ -220,3 +220,32 @@ fn probe_needs_an_smb_port_or_an_smb_header() {
     d.extend_from_slice(&req);
     assert_eq!(probe(&d, 1, 139), Probe::Detected(AppProto::Smb));
 }
+
+#[test]
+fn reading_a_file_again_from_its_start_is_a_file_overlap() {
+    let read_req = |mid| {
+        let mut p = vec![12u8, 0xff, 0, 0, 0, 0x07, 0x40];
+        p.extend_from_slice(&[0; 4]); // offset
+        p.extend_from_slice(&4u16.to_le_bytes());
+        p.extend_from_slice(&[0; 2 + 4 + 2 + 4]); // .., max count high, .., high offset
+        p.extend_from_slice(&[0, 0]);
+        smb1(0x2e, false, mid, &p)
+    };
+    let read_resp = |mid| {
+        let mut p = vec![12u8, 0xff, 0, 0, 0];
+        p.extend_from_slice(&[0; 6]);
+        p.extend_from_slice(&4u16.to_le_bytes()); // data length
+        p.extend_from_slice(&59u16.to_le_bytes()); // data offset
+        p.extend_from_slice(&[0; 4 + 6]);
+        p.extend_from_slice(&4u16.to_le_bytes());
+        p.extend_from_slice(b"data");
+        smb1(0x2e, true, mid, &p)
+    };
+    let mut s = SmbState::new();
+    let mut ev = Vec::new();
+    for mid in [1, 2] {
+        s.parse(Direction::ToServer, &read_req(mid), &mut ev);
+        s.parse(Direction::ToClient, &read_resp(mid), &mut ev);
+    }
+    assert_eq!(names(&ev), vec!["smb.file_overlap"]);
+}
