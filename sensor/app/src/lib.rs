@@ -23,6 +23,8 @@ pub use config::AppConfig;
 pub use error::AppError;
 pub use event::{AppEvent, ANOMALY_NAMES};
 pub use probe::{probe_udp, Probe};
+pub use proto::{AppProto, Direction};
+pub use state::AppState;
 
 /// Detect the protocol of a TCP stream direction from its first bytes: the content probes
 /// of [`probe::probe_tcp`], then SMB (on its ports, or with an SMB header at offset 4).
@@ -36,5 +38,3 @@ pub fn probe_tcp(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Probe {
         smb => smb,
     }
 }
-pub use proto::{AppProto, Direction};
-pub use state::AppState;
