@@ -1,5 +1,5 @@
-//! Application-layer parsers (HTTP/1.x, DNS, TLS, Modbus/TCP, Kerberos 5, QUIC) for the
-//! sensor pipeline.
+//! Application-layer parsers (HTTP/1.x, DNS, TLS, Modbus/TCP, SMB, Kerberos 5, QUIC) for
+//! the sensor pipeline.
 //!
 //! The pipeline feeds reassembled TCP stream bytes (or UDP datagrams for
 //! DNS, Kerberos and QUIC) into an [`AppState`]; each call appends [`AppEvent`]s describing
@@ -18,12 +18,26 @@ pub mod modbus;
 pub mod probe;
 pub mod proto;
 pub mod quic;
+pub mod smb;
 pub mod state;
 pub mod tls;
 
 pub use config::AppConfig;
 pub use error::AppError;
 pub use event::{AppEvent, ANOMALY_NAMES};
-pub use probe::{probe_tcp, probe_udp, Probe};
+pub use probe::{probe_udp, Probe};
 pub use proto::{AppProto, Direction};
 pub use state::AppState;
+
+/// Detect the protocol of a TCP stream direction from its first bytes: the content probes
+/// of [`probe::probe_tcp`], then SMB (on its ports, or with an SMB header at offset 4).
+pub fn probe_tcp(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Probe {
+    let first = probe::probe_tcp(dir, data, sport, dport);
+    if let Probe::Detected(_) = first {
+        return first;
+    }
+    match smb::probe(data, sport, dport) {
+        Probe::NotRecognized => first,
+        smb => smb,
+    }
+}

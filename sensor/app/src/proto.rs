@@ -36,7 +36,7 @@ pub enum AppProto {
     Ftp,
     /// SSH (recognized, not parsed).
     Ssh,
-    /// SMB over NetBIOS/TCP (recognized, not parsed).
+    /// SMB over NetBIOS/TCP (parsed for its `smb.*` events).
     Smb,
     /// Kerberos 5 (UDP or TCP).
     Krb5,

@@ -8,6 +8,7 @@ use crate::krb5::Krb5State;
 use crate::modbus::ModbusState;
 use crate::proto::{AppProto, Direction};
 use crate::quic::QuicState;
+use crate::smb::SmbState;
 use crate::tls::TlsState;
 
 /// Parser state of one flow, selected after protocol detection.
@@ -25,6 +26,8 @@ pub enum AppState {
     Krb5(Krb5State),
     /// QUIC.
     Quic(Box<QuicState>),
+    /// SMB over NetBIOS/TCP.
+    Smb(Box<SmbState>),
     /// A protocol recognized by its first bytes that the sensor does not parse: the flow
     /// carries its name, its data is inspected as raw stream only.
     Unparsed(AppProto),
@@ -40,9 +43,8 @@ impl AppState {
             AppProto::Modbus => AppState::Modbus(ModbusState::new()),
             AppProto::Krb5 => AppState::Krb5(Krb5State::new(tcp)),
             AppProto::Quic => AppState::Quic(Box::default()),
-            AppProto::Smtp | AppProto::Ftp | AppProto::Ssh | AppProto::Smb => {
-                AppState::Unparsed(proto)
-            }
+            AppProto::Smb => AppState::Smb(Box::new(SmbState::new())),
+            AppProto::Smtp | AppProto::Ftp | AppProto::Ssh => AppState::Unparsed(proto),
         }
     }
 
@@ -55,6 +57,7 @@ impl AppState {
             AppState::Modbus(_) => AppProto::Modbus,
             AppState::Krb5(_) => AppProto::Krb5,
             AppState::Quic(_) => AppProto::Quic,
+            AppState::Smb(_) => AppProto::Smb,
             AppState::Unparsed(p) => *p,
         }
     }
@@ -70,6 +73,7 @@ impl AppState {
             AppState::Modbus(s) => s.parse(dir, data, out),
             AppState::Krb5(s) => s.parse(dir, data, out),
             AppState::Quic(s) => s.parse(dir, data, out),
+            AppState::Smb(s) => s.parse(dir, data, out),
             AppState::Unparsed(_) => {}
         }
     }
@@ -83,6 +87,7 @@ impl AppState {
             AppState::Modbus(s) => s.gap(dir),
             AppState::Krb5(s) => s.gap(dir),
             AppState::Quic(_) => {}
+            AppState::Smb(s) => s.gap(dir, len),
             AppState::Unparsed(_) => {}
         }
     }

@@ -17,7 +17,7 @@ const BUNDLED_CLASSIFICATION: &str = include_str!(concat!(
 ));
 
 /// Application protocols the sensor parses.
-pub const APP_PROTOS: &[&str] = &["http", "dns", "tls", "modbus", "krb5", "quic"];
+pub const APP_PROTOS: &[&str] = &["http", "dns", "tls", "modbus", "smb", "krb5", "quic"];
 
 /// Loaded rules, ready to run.
 pub struct Loaded {
@@ -33,7 +33,10 @@ pub fn event_supported(kind: EventKind, name: &str) -> bool {
     match kind {
         EventKind::Decode => sensor_net::decode::DecodeEvent::from_name(name).is_some(),
         EventKind::Stream => sensor_flow::StreamEvent::from_name(name).is_some(),
-        EventKind::AppLayer => sensor_app::ANOMALY_NAMES.contains(&name),
+        EventKind::AppLayer => {
+            sensor_app::ANOMALY_NAMES.contains(&name)
+                || sensor_app::smb::EVENT_NAMES.contains(&name)
+        }
     }
 }
 
