@@ -56,6 +56,7 @@ pub const ANOMALY_NAMES: &[&str] = &[
     "http.invalid_transfer_encoding_value_in_request",
     "http.invalid_transfer_encoding_value_in_response",
     "http.missing_host_header",
+    "http.range_invalid",
     "http.request_auth_unrecognized",
     "http.request_chunk_extension",
     "http.request_field_missing_colon",

@@ -478,3 +478,37 @@ fn folded_transfer_encoding_is_a_new_header_in_http11_responses() {
     let tx = done.get(&0).expect("response complete");
     assert_eq!(tx.response_body(), b"X5O!");
 }
+
+/// Regression: Suricata checks a response's Content-Range when the body starts (it opens
+/// a ranged file) and flags values it cannot use; valid ranges pass.
+#[test]
+fn invalid_content_range_is_flagged() {
+    let cases: &[(&[u8], bool)] = &[
+        (b"bytes 0-9/10", false),
+        (b"bytes */10", false),
+        (b"bytes 5-9/*", false),
+        (b"bytes=0-1048575/3234212", true),
+        (b"bytes foo-bar/baz", true),
+        (b"bytes 0--5/*", true),
+        (b"bytes 0-9223372036854775807/9223372036854775808", true),
+        (b"bytes 9-5/10", true),
+        (b"bytes 0-10/10", true),
+    ];
+    for (range, flagged) in cases {
+        let mut st = AppState::new(AppProto::Http, false, &AppConfig::default());
+        feed(
+            &mut st,
+            Direction::ToServer,
+            b"GET /f HTTP/1.1\r\nHost: x\r\n\r\n",
+            false,
+        );
+        let mut resp = b"HTTP/1.1 206 Partial\r\nContent-Length: 4\r\nContent-Range: ".to_vec();
+        resp.extend_from_slice(range);
+        resp.extend_from_slice(b"\r\n\r\nabcd");
+        let ev = feed(&mut st, Direction::ToClient, &resp, false);
+        let got = ev
+            .iter()
+            .any(|e| matches!(e, AppEvent::Anomaly("http.range_invalid")));
+        assert_eq!(got, *flagged, "{}", String::from_utf8_lossy(range));
+    }
+}

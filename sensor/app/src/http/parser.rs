@@ -117,6 +117,51 @@ fn parse_u64_dec(v: &[u8]) -> Option<u64> {
     Some(n)
 }
 
+/// A Content-Range value as Suricata checks it when it opens a ranged file: `UNIT
+/// START-END/SIZE` or `UNIT */SIZE` (SIZE may be `*`), numbers fitting an i64, and a range
+/// that lies within the size. Ranges without an end or a size are not checked further.
+fn content_range_valid(v: &[u8]) -> bool {
+    let num = |s: &[u8]| -> Option<i64> {
+        if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(s).ok()?.parse::<i64>().ok()
+    };
+    let v = v.trim_ascii_start();
+    let unit_end = v.iter().position(|c| *c == b' ').unwrap_or(v.len());
+    let spec = v.get(unit_end..).unwrap_or_default().trim_ascii_start();
+    let Some(slash) = spec.iter().position(|c| *c == b'/') else {
+        return false;
+    };
+    let (range, size) = (&spec[..slash], &spec[slash + 1..]);
+    // The number ends at the first non-digit; what follows is not looked at.
+    let lead = |s: &[u8]| {
+        let n = s.iter().take_while(|c| c.is_ascii_digit()).count();
+        num(&s[..n])
+    };
+    let size = if size.first() == Some(&b'*') {
+        -1
+    } else {
+        match lead(size) {
+            Some(n) => n,
+            None => return false,
+        }
+    };
+    if range == b"*" {
+        return true;
+    }
+    let Some(dash) = range.iter().position(|c| *c == b'-') else {
+        return false;
+    };
+    let (Some(start), Some(end)) = (num(&range[..dash]), num(&range[dash + 1..])) else {
+        return false;
+    };
+    if start > end || (end > 0 && size > 0 && end > size - 1) {
+        return false;
+    }
+    true
+}
+
 /// libhtp's chunk-length control characters (skipped before the number).
 fn is_chunk_ctl(c: u8) -> bool {
     matches!(c, b'\r' | b'\n' | b' ' | b'\t' | 0x0b | 0x0c)
@@ -912,6 +957,7 @@ impl HttpState {
             Direction::ToServer => (&mut tx.request_body, &mut tx.request_body_len),
             Direction::ToClient => (&mut tx.response_body, &mut tx.response_body_len),
         };
+        let first_body = *total == 0;
         *total = total.saturating_add(data.len() as u64);
         let before = body.len();
         match decoder.as_mut() {
@@ -933,6 +979,17 @@ impl HttpState {
         }
         let grew = body.len() > before;
         self.side_mut(dir).decoder = decoder;
+        // Suricata opens the response body as a file at its first bytes and checks a
+        // Content-Range header then.
+        if first_body && dir == Direction::ToClient {
+            let bad_range = self
+                .tx(id)
+                .and_then(|t| t.resp_headers.get(b"content-range"))
+                .is_some_and(|v| !content_range_valid(v));
+            if bad_range {
+                self.anomaly(dir, "http.range_invalid", out);
+            }
+        }
         if grew {
             out.push(match dir {
                 Direction::ToServer => AppEvent::HttpRequestBody(id),
