@@ -6,8 +6,8 @@
 //! ([`crate::probe_tcp`]). This module follows both sides to the end of detection so that
 //! a flow whose one side is recognized while the other is not raises
 //! `applayer_detect_protocol_only_one_direction`, as Suricata does. It also recognizes a
-//! few protocols the sensor has no parser for (SMTP, FTP, SSH, SMB), so that their flows
-//! carry the right `app_proto` and the event fires the same way for them.
+//! few protocols the sensor has no parser for (SMTP, FTP, SSH, DNP3, DCE/RPC), so that
+//! their flows carry the right `app_proto` and the event fires the same way for them.
 
 use crate::probe::{probe_dns_tcp, Probe};
 use crate::proto::{AppProto, Direction};
@@ -26,6 +26,10 @@ const MAX_DEPTH_TO_CLIENT: usize = 8;
 /// NetBIOS session header + SMB header: the SMB probe needs this much.
 const SMB_MIN_RECORD: usize = 36;
 const SMB_PORTS: [u16; 2] = [139, 445];
+/// Suricata's DNP3 detection port (`app-layer.protocols.dnp3.detection-ports`).
+const DNP3_PORT: u16 = 20000;
+/// A DNP3 link header: start bytes, length, control, destination, source, CRC.
+const DNP3_LINK_HEADER: usize = 10;
 
 /// Where detection of one direction stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -175,16 +179,49 @@ fn smb_probe(data: &[u8]) -> Probe {
     }
 }
 
+/// Suricata's DNP3 probing parser (port 20000): a printable banner naming DNP3, or a link
+/// header with the `05 64` start bytes and a length of at least 5.
+fn dnp3_probe(data: &[u8]) -> Probe {
+    let banner = data.windows(4).any(|w| w == b"DNP3")
+        && data
+            .iter()
+            .all(|c| c.is_ascii_graphic() || matches!(c, b' ' | b'\n' | b'\r'));
+    if banner {
+        return Probe::Detected(AppProto::Dnp3);
+    }
+    if data.len() < DNP3_LINK_HEADER {
+        return Probe::NeedMore;
+    }
+    if data[..2] != [0x05, 0x64] || data[2] < 5 {
+        return Probe::NotRecognized;
+    }
+    Probe::Detected(AppProto::Dnp3)
+}
+
+/// Suricata's DCE/RPC detection: the `05 00` pattern at offset 0, confirmed by its probe
+/// on the 16-byte header (version 5.0, a valid data representation).
+fn dcerpc_match(data: &[u8]) -> Option<AppProto> {
+    if data.get(..2) != Some(&[0x05, 0x00][..]) {
+        return None;
+    }
+    let hdr = data.get(..16)?;
+    (hdr[4] & 0xee == 0 && hdr[5] <= 3).then_some(AppProto::Dcerpc)
+}
+
 /// Where detection of direction `dir` stands after `data` (everything the direction sent,
 /// up to [`BUFFER_LIMIT`] bytes); `sport`/`dport` are the flow's ports in either order.
 pub fn outcome(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Outcome {
     if data.is_empty() {
         return Outcome::Pending;
     }
-    if let Some(p) = pattern_match(dir, data).or_else(|| http_tls_match(dir, data, sport, dport)) {
+    if let Some(p) = pattern_match(dir, data)
+        .or_else(|| http_tls_match(dir, data, sport, dport))
+        .or_else(|| dcerpc_match(data))
+    {
         return Outcome::Detected(p);
     }
-    // DNS (53), Modbus (502) and Kerberos (88) are recognized by their port's probing parser.
+    // DNS (53), Modbus (502), Kerberos (88) and DNP3 (20000) are recognized by their port's
+    // probing parser.
     let dns = if sport == 53 || dport == 53 {
         probe_dns_tcp(data)
     } else {
@@ -196,7 +233,12 @@ pub fn outcome(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Outcome {
     } else {
         Probe::NotRecognized
     };
-    for p in [dns, modbus, krb5] {
+    let dnp3 = if sport == DNP3_PORT || dport == DNP3_PORT {
+        dnp3_probe(data)
+    } else {
+        Probe::NotRecognized
+    };
+    for p in [dns, modbus, krb5, dnp3] {
         if let Probe::Detected(proto) = p {
             return Outcome::Detected(proto);
         }
@@ -220,6 +262,7 @@ pub fn outcome(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Outcome {
     let port_probe_pending = dns == Probe::NeedMore
         || modbus == Probe::NeedMore
         || krb5 == Probe::NeedMore
+        || dnp3 == Probe::NeedMore
         || (smb_port && smb == Probe::NeedMore && data.len() <= SMB_MIN_RECORD);
     if patterns_done && !port_probe_pending {
         Outcome::Failed
@@ -301,6 +344,36 @@ mod tests {
         assert_eq!(
             outcome(Direction::ToClient, &resp, 40000, 139),
             Outcome::Detected(AppProto::Smb)
+        );
+    }
+
+    #[test]
+    fn dnp3_on_its_port_and_dcerpc_anywhere() {
+        // A master's request; an outstation answer with a length under 5 is not DNP3.
+        let req = [0x05, 0x64, 0x05, 0xc9, 0x03, 0x00, 0x04, 0x00, 0xbd, 0x71];
+        let bad = [0x05, 0x64, 0x00, 0x0b, 0x04, 0x00, 0x03, 0x00, 0x00, 0x00];
+        assert_eq!(
+            outcome(Direction::ToServer, &req, 43691, 20000),
+            Outcome::Detected(AppProto::Dnp3)
+        );
+        assert_eq!(
+            outcome(Direction::ToClient, &bad, 43691, 20000),
+            Outcome::Failed
+        );
+        assert_eq!(
+            outcome(Direction::ToServer, &req[..4], 43691, 20000),
+            Outcome::Pending
+        );
+        assert_eq!(
+            outcome(Direction::ToServer, &req, 43691, 20001),
+            Outcome::Pending
+        );
+        // DCE/RPC bind, little endian.
+        let mut bind = vec![5, 0, 11, 3, 0x10, 0, 0, 0, 0x48, 0, 0, 0, 1, 0, 0, 0];
+        bind.extend([0u8; 16]);
+        assert_eq!(
+            outcome(Direction::ToServer, &bind, 49700, 135),
+            Outcome::Detected(AppProto::Dcerpc)
         );
     }
 

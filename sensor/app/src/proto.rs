@@ -42,6 +42,10 @@ pub enum AppProto {
     Krb5,
     /// QUIC (UDP).
     Quic,
+    /// DNP3 over TCP (recognized, not parsed).
+    Dnp3,
+    /// DCE/RPC over TCP (recognized, not parsed).
+    Dcerpc,
 }
 
 impl AppProto {
@@ -58,6 +62,8 @@ impl AppProto {
             AppProto::Smb => "smb",
             AppProto::Krb5 => "krb5",
             AppProto::Quic => "quic",
+            AppProto::Dnp3 => "dnp3",
+            AppProto::Dcerpc => "dcerpc",
         }
     }
 

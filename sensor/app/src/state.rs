@@ -44,7 +44,9 @@ impl AppState {
             AppProto::Krb5 => AppState::Krb5(Krb5State::new(tcp)),
             AppProto::Quic => AppState::Quic(Box::default()),
             AppProto::Smb => AppState::Smb(Box::new(SmbState::new())),
-            AppProto::Smtp | AppProto::Ftp | AppProto::Ssh => AppState::Unparsed(proto),
+            AppProto::Smtp | AppProto::Ftp | AppProto::Ssh | AppProto::Dnp3 | AppProto::Dcerpc => {
+                AppState::Unparsed(proto)
+            }
         }
     }
 
