@@ -67,6 +67,13 @@ impl AppProto {
         }
     }
 
+    /// The reassembly depth Suricata gives this protocol's sessions once detected
+    /// (`app-layer.protocols.<proto>.stream-depth`, 0 = unlimited): SMB and Modbus are
+    /// tracked completely by default. `None`: the global depth.
+    pub fn stream_depth(self) -> Option<u64> {
+        matches!(self, AppProto::Smb | AppProto::Modbus).then_some(0)
+    }
+
     /// Whether Suricata inspects one side's raw stream once the other side answers (its
     /// parser triggers raw reassembly at message boundaries, or the protocol is one whose
     /// request/response exchange we model that way). SMB's parser never triggers it: its

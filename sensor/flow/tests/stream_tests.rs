@@ -666,3 +666,19 @@ fn fin_on_syn_recv_is_checked_like_an_established_fin() {
     assert!(h.events.is_empty(), "{:?}", h.events);
     assert_eq!(h.s.state(), TcpState::FinWait1);
 }
+
+/// A session whose application protocol has its own depth (SMB, Modbus: unlimited in
+/// Suricata) is reassembled past the configured depth.
+#[test]
+fn session_depth_override_lifts_the_limit() {
+    let mut h = H::new(StreamConfig {
+        depth: 10,
+        ..StreamConfig::default()
+    });
+    h.hs(1, 1000);
+    h.s.set_depth(0);
+    h.pkt(C, ACK, 2, 1001, b"0123456");
+    let o = h.pkt(C, ACK, 9, 1001, b"789abc");
+    assert!(!o.has_event(StreamEvent::ReassemblyDepthReached));
+    assert_eq!(h.ts, b"0123456789abc");
+}

@@ -355,6 +355,16 @@ impl<'e> Pipeline<'e> {
                     }
                 }
             }
+            // Protocols Suricata tracks without a depth limit once detected (SMB, Modbus).
+            if let (Some(s), Some(depth)) = (
+                flow.tcp.as_mut(),
+                flow.user
+                    .app
+                    .as_ref()
+                    .and_then(|a| a.proto().stream_depth()),
+            ) {
+                s.set_depth(depth);
+            }
             let fin_rst = p.tcp().is_some_and(|t| t.flags & 0x05 != 0);
             if fin_rst || self.sout.closed_now {
                 flush[di] = true;

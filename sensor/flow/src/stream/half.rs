@@ -51,6 +51,9 @@ pub struct HalfStream {
     pub delivered: u64,
     /// The reassembly depth was reached: no more data is delivered.
     pub depth_reached: bool,
+    /// Reassembly depth of this session when its application protocol sets one
+    /// (0: unlimited); `None`: the configured depth.
+    pub depth: Option<u64>,
     pending: BTreeMap<u64, Vec<u8>>,
     pending_bytes: usize,
     retained: VecDeque<u8>,
@@ -274,8 +277,9 @@ impl HalfStream {
     /// Delivers in-order bytes at `base_offset`, honouring the depth.
     fn deliver(&mut self, dir: Direction, data: &[u8], cfg: &StreamConfig, out: &mut StreamOutput) {
         let mut take = data.len();
-        if cfg.depth > 0 {
-            let room = cfg.depth.saturating_sub(self.base_offset);
+        let depth = self.depth.unwrap_or(cfg.depth);
+        if depth > 0 {
+            let room = depth.saturating_sub(self.base_offset);
             if (take as u64) >= room {
                 take = room as usize;
                 if !self.depth_reached {

@@ -89,6 +89,14 @@ impl TcpSession {
         }
     }
 
+    /// Sets the reassembly depth of both directions (0: unlimited), as Suricata does
+    /// once the application protocol is known and has a stream depth of its own.
+    pub fn set_depth(&mut self, depth: u64) {
+        for h in &mut self.halves {
+            h.depth = Some(depth);
+        }
+    }
+
     /// Data bytes delivered in a direction (for `stream_size`).
     pub fn delivered(&self, dir: Direction) -> u64 {
         self.half(dir).delivered
