@@ -5,8 +5,8 @@
 //! The pipeline detects a flow's protocol from whichever side speaks first
 //! ([`crate::probe_tcp`]). This module follows both sides to the end of detection so that
 //! a flow whose one side is recognized while the other is not raises
-//! `applayer_detect_protocol_only_one_direction`, as Suricata does. It also recognizes a
-//! few protocols the sensor has no parser for (SMTP, FTP, SSH, SMB), so that their flows
+//! `applayer_detect_protocol_only_one_direction`, as Suricata does. It also recognizes the
+//! protocols detected by their patterns only (SMTP, FTP, SSH, SMB), so that their flows
 //! carry the right `app_proto` and the event fires the same way for them.
 
 use crate::probe::{probe_dns_tcp, Probe};

@@ -86,6 +86,15 @@ pub const ANOMALY_NAMES: &[&str] = &[
     "modbus.invalid_value",
     "modbus.unsolicited_response",
     "modbus.value_mismatch",
+    "smtp.bdat_chunk_len_exceeded",
+    "smtp.data_command_rejected",
+    "smtp.duplicate_fields",
+    "smtp.invalid_pipelined_sequence",
+    "smtp.invalid_reply",
+    "smtp.mime_long_boundary",
+    "smtp.no_server_welcome_message",
+    "smtp.tls_rejected",
+    "smtp.unparsable_content",
     "tls.certificate_invalid_length",
     "tls.handshake_invalid_length",
     "tls.heartbeat_message",
@@ -117,7 +126,7 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&p).expect("read");
-            for proto in ["\"http.", "\"dns.", "\"tls."] {
+            for proto in ["\"http.", "\"dns.", "\"tls.", "\"smtp."] {
                 for (i, _) in text.match_indices(proto) {
                     let rest = &text[i + 1..];
                     let end = rest.find('"').unwrap_or(0);

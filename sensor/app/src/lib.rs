@@ -15,6 +15,7 @@ pub mod http;
 pub mod modbus;
 pub mod probe;
 pub mod proto;
+pub mod smtp;
 pub mod state;
 pub mod tls;
 

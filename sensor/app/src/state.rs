@@ -6,6 +6,7 @@ use crate::event::AppEvent;
 use crate::http::HttpState;
 use crate::modbus::ModbusState;
 use crate::proto::{AppProto, Direction};
+use crate::smtp::SmtpState;
 use crate::tls::TlsState;
 
 /// Parser state of one flow, selected after protocol detection.
@@ -19,6 +20,10 @@ pub enum AppState {
     Tls(Box<TlsState>),
     /// Modbus/TCP.
     Modbus(ModbusState),
+    /// SMTP. [`AppState::new`] still gives `Unparsed(Smtp)` (the flow is named only) until
+    /// the pipeline hands a parser chosen by pattern detection the data sent before it
+    /// (the server's banner comes before the client's EHLO).
+    Smtp(SmtpState),
     /// A protocol recognized by its first bytes that the sensor does not parse: the flow
     /// carries its name, its data is inspected as raw stream only.
     Unparsed(AppProto),
@@ -45,6 +50,7 @@ impl AppState {
             AppState::Dns(_) => AppProto::Dns,
             AppState::Tls(_) => AppProto::Tls,
             AppState::Modbus(_) => AppProto::Modbus,
+            AppState::Smtp(_) => AppProto::Smtp,
             AppState::Unparsed(p) => *p,
         }
     }
@@ -58,6 +64,7 @@ impl AppState {
             AppState::Dns(s) => s.parse(dir, data, out),
             AppState::Tls(s) => s.parse(dir, data, out),
             AppState::Modbus(s) => s.parse(dir, data, out),
+            AppState::Smtp(s) => s.parse(dir, data, out),
             AppState::Unparsed(_) => {}
         }
     }
@@ -69,6 +76,7 @@ impl AppState {
             AppState::Dns(s) => s.gap(dir),
             AppState::Tls(s) => s.gap(dir),
             AppState::Modbus(s) => s.gap(dir),
+            AppState::Smtp(s) => s.gap(dir),
             AppState::Unparsed(_) => {}
         }
     }

@@ -17,7 +17,7 @@ const BUNDLED_CLASSIFICATION: &str = include_str!(concat!(
 ));
 
 /// Application protocols the sensor parses.
-pub const APP_PROTOS: &[&str] = &["http", "dns", "tls", "modbus"];
+pub const APP_PROTOS: &[&str] = &["http", "dns", "tls", "modbus", "smtp"];
 
 /// Loaded rules, ready to run.
 pub struct Loaded {
