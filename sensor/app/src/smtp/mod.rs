@@ -185,6 +185,10 @@ fn boundary_len(ct: &[u8]) -> Option<usize> {
 #[derive(Debug, Default)]
 struct Tx {
     done: bool,
+    /// Calls parsing client data since the transaction was finished, and whether server
+    /// data finished it (see [`SmtpState::free_inspected`]).
+    client_calls_since_done: u8,
+    done_by_reply: bool,
     /// A `DATA` command was seen in this transaction.
     is_data: bool,
     mail_from: bool,
@@ -303,6 +307,9 @@ impl SmtpState {
         let mut buf = std::mem::take(&mut self.pending[di]);
         buf.extend_from_slice(data);
         self.parsing_replies = dir == Direction::ToClient;
+        if dir == Direction::ToServer {
+            self.free_inspected();
+        }
         let res = match dir {
             Direction::ToServer => self.parse_requests(&buf),
             Direction::ToClient => self.parse_replies(&buf),
@@ -333,6 +340,35 @@ impl SmtpState {
     pub fn gap(&mut self, _dir: Direction) {
         self.stopped = true;
         self.pending = Default::default();
+    }
+
+    /// The current transaction is complete.
+    fn finish_tx(&mut self) {
+        let by_reply = self.parsing_replies;
+        if let Some(tx) = self.tx.as_mut() {
+            if !tx.done {
+                tx.done = true;
+                tx.done_by_reply = by_reply;
+            }
+        }
+    }
+
+    /// Suricata frees a complete transaction once a packet of each direction inspected
+    /// it, after which a command (even `RSET` or `QUIT`) opens a new one. Client data is
+    /// parsed on the server's packets: a transaction finished by client data has been
+    /// inspected both ways when the client's next data is parsed (the client sent a packet
+    /// since); one finished by a reply, once more client data followed.
+    fn free_inspected(&mut self) {
+        let free = self.tx.as_mut().is_some_and(|tx| {
+            if !tx.done {
+                return false;
+            }
+            tx.client_calls_since_done = tx.client_calls_since_done.saturating_add(1);
+            tx.client_calls_since_done > u8::from(tx.done_by_reply)
+        });
+        if free {
+            self.tx = None;
+        }
     }
 
     fn set_event(&mut self, ev: Event) {
@@ -603,9 +639,7 @@ impl SmtpState {
             // The answer to the end of data is matched like a command's; an error here
             // (command buffer full) is ignored, as in Suricata.
             let _ = self.push_command(Command::DataMode);
-            if let Some(tx) = self.tx.as_mut() {
-                tx.done = true;
-            }
+            self.finish_tx();
             return;
         }
         let long_boundary = self
@@ -676,9 +710,7 @@ impl SmtpState {
                 if &code == b"220" {
                     self.data_mode = true;
                     self.upgraded = true;
-                    if let Some(tx) = self.tx.as_mut() {
-                        tx.done = true;
-                    }
+                    self.finish_tx();
                 } else {
                     self.set_event(Event::TlsRejected);
                 }
@@ -694,9 +726,7 @@ impl SmtpState {
                 }
             }
             Some(Command::Rset) if &code == b"250" && !self.multiline_reply => {
-                if let Some(tx) = self.tx.as_mut() {
-                    tx.done = true;
-                }
+                self.finish_tx();
             }
             _ => {}
         }

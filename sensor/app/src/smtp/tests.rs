@@ -41,7 +41,8 @@ fn clean_session_raises_nothing() {
         (S, b"221 bye\r\n"),
     ]);
     assert!(ev.is_empty(), "{ev:?}");
-    assert_eq!(s.tx_count(), 1);
+    // QUIT came after the mail transaction was inspected and freed.
+    assert_eq!(s.tx_count(), 2);
 }
 
 #[test]
@@ -304,4 +305,34 @@ fn boundary_longer_than_the_mime_decoder_takes() {
         Some(3)
     );
     assert_eq!(boundary_len(b" text/plain"), None);
+}
+
+#[test]
+fn finished_transactions_are_freed_before_the_next_command() {
+    // No banner: every transaction misses it, QUIT after the end of data opens one.
+    let (s, ev) = run(&[
+        (C, b"HELO x\r\n"),
+        (S, b"250 ok\r\n"),
+        (C, b"DATA\r\n"),
+        (S, b"354 go\r\n"),
+        (C, b"body\r\n.\r\n"),
+        (S, b"250 ok\r\n"),
+        (C, b"QUIT\r\n"),
+    ]);
+    assert_eq!(
+        ev,
+        vec![
+            "smtp.no_server_welcome_message",
+            "smtp.no_server_welcome_message"
+        ]
+    );
+    assert_eq!(s.tx_count(), 2);
+    // QUIT sent with the end of data joins the transaction.
+    let (s, _) = run(&[
+        (S, b"220 hi\r\n"),
+        (C, b"DATA\r\n"),
+        (S, b"354 go\r\n"),
+        (C, b"body\r\n.\r\nQUIT\r\n"),
+    ]);
+    assert_eq!(s.tx_count(), 1);
 }
