@@ -91,6 +91,15 @@ pub const ANOMALY_NAMES: &[&str] = &[
     "modbus.value_mismatch",
     "quic.error_on_data",
     "quic.failed_decrypt",
+    "smtp.bdat_chunk_len_exceeded",
+    "smtp.data_command_rejected",
+    "smtp.duplicate_fields",
+    "smtp.invalid_pipelined_sequence",
+    "smtp.invalid_reply",
+    "smtp.mime_long_boundary",
+    "smtp.no_server_welcome_message",
+    "smtp.tls_rejected",
+    "smtp.unparsable_content",
     "tls.certificate_invalid_length",
     "tls.dataleak_heartbeat_mismatch",
     "tls.handshake_invalid_length",
@@ -125,7 +134,9 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&p).expect("read");
-            for proto in ["\"http.", "\"dns.", "\"tls.", "\"krb5.", "\"quic."] {
+            for proto in [
+                "\"http.", "\"dns.", "\"tls.", "\"krb5.", "\"quic.", "\"smtp.",
+            ] {
                 for (i, _) in text.match_indices(proto) {
                     let rest = &text[i + 1..];
                     let end = rest.find('"').unwrap_or(0);

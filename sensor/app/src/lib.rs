@@ -19,6 +19,7 @@ pub mod probe;
 pub mod proto;
 pub mod quic;
 pub mod smb;
+pub mod smtp;
 pub mod state;
 pub mod tls;
 

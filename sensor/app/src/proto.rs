@@ -30,7 +30,7 @@ pub enum AppProto {
     Tls,
     /// Modbus/TCP.
     Modbus,
-    /// SMTP (recognized, not parsed).
+    /// SMTP.
     Smtp,
     /// FTP control channel (recognized, not parsed).
     Ftp,

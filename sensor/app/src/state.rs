@@ -9,6 +9,7 @@ use crate::modbus::ModbusState;
 use crate::proto::{AppProto, Direction};
 use crate::quic::QuicState;
 use crate::smb::SmbState;
+use crate::smtp::SmtpState;
 use crate::tls::TlsState;
 
 /// Parser state of one flow, selected after protocol detection.
@@ -28,6 +29,8 @@ pub enum AppState {
     Quic(Box<QuicState>),
     /// SMB over NetBIOS/TCP.
     Smb(Box<SmbState>),
+    /// SMTP.
+    Smtp(SmtpState),
     /// A protocol recognized by its first bytes that the sensor does not parse: the flow
     /// carries its name, its data is inspected as raw stream only.
     Unparsed(AppProto),
@@ -44,7 +47,8 @@ impl AppState {
             AppProto::Krb5 => AppState::Krb5(Krb5State::new(tcp)),
             AppProto::Quic => AppState::Quic(Box::default()),
             AppProto::Smb => AppState::Smb(Box::new(SmbState::new())),
-            AppProto::Smtp | AppProto::Ftp | AppProto::Ssh | AppProto::Dnp3 | AppProto::Dcerpc => {
+            AppProto::Smtp => AppState::Smtp(SmtpState::new()),
+            AppProto::Ftp | AppProto::Ssh | AppProto::Dnp3 | AppProto::Dcerpc => {
                 AppState::Unparsed(proto)
             }
         }
@@ -60,6 +64,7 @@ impl AppState {
             AppState::Krb5(_) => AppProto::Krb5,
             AppState::Quic(_) => AppProto::Quic,
             AppState::Smb(_) => AppProto::Smb,
+            AppState::Smtp(_) => AppProto::Smtp,
             AppState::Unparsed(p) => *p,
         }
     }
@@ -76,6 +81,7 @@ impl AppState {
             AppState::Krb5(s) => s.parse(dir, data, out),
             AppState::Quic(s) => s.parse(dir, data, out),
             AppState::Smb(s) => s.parse(dir, data, out),
+            AppState::Smtp(s) => s.parse(dir, data, out),
             AppState::Unparsed(_) => {}
         }
     }
@@ -90,6 +96,7 @@ impl AppState {
             AppState::Krb5(s) => s.gap(dir),
             AppState::Quic(_) => {}
             AppState::Smb(s) => s.gap(dir, len),
+            AppState::Smtp(s) => s.gap(dir),
             AppState::Unparsed(_) => {}
         }
     }

@@ -17,7 +17,9 @@ const BUNDLED_CLASSIFICATION: &str = include_str!(concat!(
 ));
 
 /// Application protocols the sensor parses.
-pub const APP_PROTOS: &[&str] = &["http", "dns", "tls", "modbus", "smb", "krb5", "quic"];
+pub const APP_PROTOS: &[&str] = &[
+    "http", "dns", "tls", "modbus", "smb", "krb5", "quic", "smtp",
+];
 
 /// Loaded rules, ready to run.
 pub struct Loaded {

@@ -9,6 +9,8 @@ use sensor_detect::FlowDetectState;
 pub const STREAM_CHUNK: usize = 2560;
 /// Bytes buffered for protocol detection per direction before giving up.
 pub const PROBE_LIMIT: usize = 4096;
+/// Bytes of one direction held for replay into a parser that pattern detection selects.
+pub const REPLAY_LIMIT: usize = 16384;
 
 /// Per-flow state of the pipeline.
 #[derive(Default)]
@@ -49,6 +51,12 @@ pub struct FlowData {
     pub http_events_seen: Vec<(u64, usize)>,
     /// HTTP transaction events waiting for the packets that inspect them.
     pub deferred_http_events: Vec<DeferredEvents>,
+    /// Per direction: bytes delivered while no parser had the flow and detection was still
+    /// going on (at most [`REPLAY_LIMIT`]), replayed into a parser that pattern detection
+    /// selects later (SMTP: the server's banner before the client's EHLO).
+    pub replay: [Vec<u8>; 2],
+    /// Transaction events of the SMTP parser waiting for the packets that inspect them.
+    pub deferred_tx_events: Vec<DeferredEvents>,
     /// Per direction: YARA rules (by index) that already alerted on this flow.
     pub yara_fired: [Vec<usize>; 2],
 }

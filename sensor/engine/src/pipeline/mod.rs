@@ -20,7 +20,7 @@ use sensor_net::decode::{Decoder, Packet, L4};
 use crate::output::EveWriter;
 use detector::{detect_state, flow_ref, Detector};
 pub use eve_out::RunSummary;
-use flowdata::{FlowData, PROBE_LIMIT, STREAM_CHUNK};
+use flowdata::{FlowData, PROBE_LIMIT, REPLAY_LIMIT, STREAM_CHUNK};
 use sensor_app::detect::Outcome;
 use txview::{DnsView, HttpEventsView, HttpView, TlsView};
 pub use yara::YARA_SID_BASE;
@@ -399,6 +399,7 @@ impl<'e> Pipeline<'e> {
             &mut flush,
             &mut self.events,
         );
+        due_tx_events(&mut flow.user.deferred_tx_events, di, &mut self.events);
         // Flows whose parser never triggers raw inspection (SMB): as in Suricata, a
         // direction's stream is inspected with that direction's packets once the peer
         // acknowledged a chunk's worth of it, up to what is acknowledged.
@@ -765,14 +766,22 @@ fn feed_tcp_app(
     out: &mut Vec<AppEvent>,
 ) {
     let i = dir_index(d);
+    if fd.app.is_none()
+        && fd.outcome.contains(&Outcome::Pending)
+        && fd.replay[i].len() + bytes.len() <= REPLAY_LIMIT
+    {
+        fd.replay[i].extend_from_slice(bytes);
+    }
     track_outcome(fd, i, d, bytes, sport, dport);
     if let Some(app) = fd.app.as_mut() {
+        let start = out.len();
         app.parse(app_dir(d), bytes, now, out);
         defer_http_events(fd, i);
+        defer_tx_events(&mut fd.deferred_tx_events, i, out, start);
         return;
     }
     if fd.probe_failed || bytes.is_empty() {
-        recognize_unparsed(fd, i, cfg);
+        recognize_by_pattern(fd, i, now, cfg, out);
         return;
     }
     if fd.probe_rejected[i] {
@@ -802,6 +811,7 @@ fn feed_tcp_app(
                 app.parse(app_dir(d), &mine, now, out);
             }
             fd.app = Some(app);
+            fd.replay = Default::default();
         }
         Probe::NeedMore if fd.probe_buf[i].len() < PROBE_LIMIT => {}
         _ => {
@@ -813,7 +823,7 @@ fn feed_tcp_app(
             }
         }
     }
-    recognize_unparsed(fd, i, cfg);
+    recognize_by_pattern(fd, i, now, cfg, out);
 }
 
 /// New events on the flow's HTTP transactions, raised by data of direction `i`, wait for
@@ -882,18 +892,92 @@ fn track_outcome(fd: &mut FlowData, i: usize, d: Direction, bytes: &[u8], sport:
     }
 }
 
-/// A protocol without parser recognized on direction `i` names the flow when no parser
-/// claimed it.
-fn recognize_unparsed(fd: &mut FlowData, i: usize, cfg: &AppConfig) {
+/// A protocol recognized by its patterns on direction `i` takes the flow when no probed
+/// parser claimed it: it names the flow, and if the sensor parses it, the parser gets the
+/// bytes held so far, the other side's first (it spoke first, as Suricata replays it).
+fn recognize_by_pattern(
+    fd: &mut FlowData,
+    i: usize,
+    now: i64,
+    cfg: &AppConfig,
+    out: &mut Vec<AppEvent>,
+) {
     if fd.app.is_some() {
         return;
     }
-    if let Outcome::Detected(p) = fd.outcome[i] {
-        let state = AppState::new(p, true, cfg);
-        if matches!(state, AppState::Unparsed(_)) {
-            fd.app = Some(state);
+    let Outcome::Detected(p) = fd.outcome[i] else {
+        if !fd.outcome.contains(&Outcome::Pending) {
+            fd.replay = Default::default();
+        }
+        return;
+    };
+    let mut state = AppState::new(p, true, cfg);
+    let replay = std::mem::take(&mut fd.replay);
+    if !matches!(state, AppState::Unparsed(_)) {
+        for j in [1 - i, i] {
+            if replay[j].is_empty() {
+                continue;
+            }
+            let d = if j == 0 {
+                Direction::ToServer
+            } else {
+                Direction::ToClient
+            };
+            let start = out.len();
+            state.parse(app_dir(d), &replay[j], now, out);
+            defer_tx_events(&mut fd.deferred_tx_events, j, out, start);
         }
     }
+    fd.app = Some(state);
+}
+
+/// SMTP transaction events raised by data of direction `i` (from `out[start..]`) wait for
+/// the packets that inspect them, like HTTP's: the other direction's next packet, then
+/// the origin direction's next packet.
+fn defer_tx_events(
+    deferred: &mut Vec<flowdata::DeferredEvents>,
+    i: usize,
+    out: &mut Vec<AppEvent>,
+    start: usize,
+) {
+    let mut k = start;
+    while k < out.len() {
+        match out[k] {
+            AppEvent::Anomaly(name) if name.starts_with("smtp.") => {
+                out.remove(k);
+                if deferred.len() >= flowdata::MAX_DEFERRED_EVENTS {
+                    deferred.remove(0);
+                }
+                deferred.push(flowdata::DeferredEvents {
+                    events: vec![name],
+                    origin: i,
+                    stage: 0,
+                });
+            }
+            _ => k += 1,
+        }
+    }
+}
+
+/// The deferred transaction events a packet of direction `di` inspects, added to its
+/// event names.
+fn due_tx_events(
+    deferred: &mut Vec<flowdata::DeferredEvents>,
+    di: usize,
+    names: &mut Vec<&'static str>,
+) {
+    deferred.retain_mut(|d| {
+        if d.stage == 0 && di != d.origin {
+            d.stage = 1;
+            names.extend_from_slice(&d.events);
+            true
+        } else if d.stage == 1 && di == d.origin {
+            names.extend_from_slice(&d.events);
+            false
+        } else {
+            true
+        }
+    });
 }
 
 /// YARA over the stream chunk of direction `di` and the bodies of ready HTTP transactions.
