@@ -26,19 +26,6 @@ pub mod tls;
 pub use config::AppConfig;
 pub use error::AppError;
 pub use event::{AppEvent, ANOMALY_NAMES};
-pub use probe::{probe_udp, Probe};
+pub use probe::{probe_tcp, probe_udp, Probe};
 pub use proto::{AppProto, Direction};
 pub use state::AppState;
-
-/// Detect the protocol of a TCP stream direction from its first bytes: the content probes
-/// of [`probe::probe_tcp`], then SMB (on its ports, or with an SMB header at offset 4).
-pub fn probe_tcp(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Probe {
-    let first = probe::probe_tcp(dir, data, sport, dport);
-    if let Probe::Detected(_) = first {
-        return first;
-    }
-    match smb::probe(data, sport, dport) {
-        Probe::NotRecognized => first,
-        smb => smb,
-    }
-}

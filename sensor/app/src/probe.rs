@@ -92,7 +92,8 @@ pub(crate) fn probe_dns_tcp(data: &[u8]) -> Probe {
 
 /// Detect the protocol of a TCP stream direction from its first bytes.
 ///
-/// DNS over TCP is only considered when either port is 53, Kerberos when either is 88.
+/// DNS over TCP is only considered when either port is 53, Kerberos when either is 88;
+/// SMB on 139/445 or with an SMB header at offset 4.
 pub fn probe_tcp(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Probe {
     let _ = dir;
     let http = probe_http(data);
@@ -123,7 +124,12 @@ pub fn probe_tcp(dir: Direction, data: &[u8], sport: u16, dport: u16) -> Probe {
     if let Probe::Detected(_) = krb5 {
         return krb5;
     }
-    if [http, tls, dns, modbus, krb5].contains(&Probe::NeedMore) {
+    // SMB on its ports, or with an SMB header at offset 4 on any port.
+    let smb = crate::smb::probe(data, sport, dport);
+    if let Probe::Detected(_) = smb {
+        return smb;
+    }
+    if [http, tls, dns, modbus, krb5, smb].contains(&Probe::NeedMore) {
         Probe::NeedMore
     } else {
         Probe::NotRecognized
