@@ -54,10 +54,12 @@ const TO_SERVER_PATTERNS: &[(AppProto, &[u8], bool)] = &[
     (AppProto::Ftp, b"PASS ", true),
     (AppProto::Ftp, b"PORT ", true),
     (AppProto::Ssh, b"SSH-", true),
+    (AppProto::Rfb, b"RFB ", false),
 ];
 const TO_CLIENT_PATTERNS: &[(AppProto, &[u8], bool)] = &[
     (AppProto::Ftp, b"220 (", true),
     (AppProto::Ssh, b"SSH-", true),
+    (AppProto::Rfb, b"RFB ", false),
 ];
 
 fn pattern_match(dir: Direction, data: &[u8]) -> Option<AppProto> {

@@ -18,6 +18,7 @@ pub mod modbus;
 pub mod probe;
 pub mod proto;
 pub mod quic;
+pub mod rfb;
 pub mod smb;
 pub mod smtp;
 pub mod state;

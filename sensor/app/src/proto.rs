@@ -46,6 +46,8 @@ pub enum AppProto {
     Dnp3,
     /// DCE/RPC over TCP (recognized, not parsed).
     Dcerpc,
+    /// RFB (VNC), followed to the security type.
+    Rfb,
 }
 
 impl AppProto {
@@ -64,6 +66,7 @@ impl AppProto {
             AppProto::Quic => "quic",
             AppProto::Dnp3 => "dnp3",
             AppProto::Dcerpc => "dcerpc",
+            AppProto::Rfb => "rfb",
         }
     }
 

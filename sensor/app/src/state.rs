@@ -8,6 +8,7 @@ use crate::krb5::Krb5State;
 use crate::modbus::ModbusState;
 use crate::proto::{AppProto, Direction};
 use crate::quic::QuicState;
+use crate::rfb::RfbState;
 use crate::smb::SmbState;
 use crate::smtp::SmtpState;
 use crate::tls::TlsState;
@@ -31,6 +32,8 @@ pub enum AppState {
     Smb(Box<SmbState>),
     /// SMTP.
     Smtp(SmtpState),
+    /// RFB (VNC).
+    Rfb(RfbState),
     /// A protocol recognized by its first bytes that the sensor does not parse: the flow
     /// carries its name, its data is inspected as raw stream only.
     Unparsed(AppProto),
@@ -48,6 +51,7 @@ impl AppState {
             AppProto::Quic => AppState::Quic(Box::default()),
             AppProto::Smb => AppState::Smb(Box::new(SmbState::new())),
             AppProto::Smtp => AppState::Smtp(SmtpState::new()),
+            AppProto::Rfb => AppState::Rfb(RfbState::new()),
             AppProto::Ftp | AppProto::Ssh | AppProto::Dnp3 | AppProto::Dcerpc => {
                 AppState::Unparsed(proto)
             }
@@ -65,6 +69,7 @@ impl AppState {
             AppState::Quic(_) => AppProto::Quic,
             AppState::Smb(_) => AppProto::Smb,
             AppState::Smtp(_) => AppProto::Smtp,
+            AppState::Rfb(_) => AppProto::Rfb,
             AppState::Unparsed(p) => *p,
         }
     }
@@ -82,6 +87,7 @@ impl AppState {
             AppState::Quic(s) => s.parse(dir, data, out),
             AppState::Smb(s) => s.parse(dir, data, out),
             AppState::Smtp(s) => s.parse(dir, data, out),
+            AppState::Rfb(s) => s.parse(dir, data, out),
             AppState::Unparsed(_) => {}
         }
     }
@@ -97,6 +103,7 @@ impl AppState {
             AppState::Quic(_) => {}
             AppState::Smb(s) => s.gap(dir, len),
             AppState::Smtp(s) => s.gap(dir),
+            AppState::Rfb(s) => s.gap(),
             AppState::Unparsed(_) => {}
         }
     }

@@ -18,7 +18,7 @@ const BUNDLED_CLASSIFICATION: &str = include_str!(concat!(
 
 /// Application protocols the sensor parses.
 pub const APP_PROTOS: &[&str] = &[
-    "http", "dns", "tls", "modbus", "smb", "krb5", "quic", "smtp",
+    "http", "dns", "tls", "modbus", "smb", "krb5", "quic", "smtp", "rfb",
 ];
 
 /// Loaded rules, ready to run.
@@ -38,6 +38,7 @@ pub fn event_supported(kind: EventKind, name: &str) -> bool {
         EventKind::AppLayer => {
             sensor_app::ANOMALY_NAMES.contains(&name)
                 || sensor_app::smb::EVENT_NAMES.contains(&name)
+                || sensor_app::rfb::EVENT_NAMES.contains(&name)
         }
     }
 }

@@ -931,7 +931,7 @@ fn recognize_by_pattern(
     fd.app = Some(state);
 }
 
-/// SMTP transaction events raised by data of direction `i` (from `out[start..]`) wait for
+/// SMTP and RFB transaction events raised by data of direction `i` (from `out[start..]`) wait for
 /// the packets that inspect them, like HTTP's: the other direction's next packet, then
 /// the origin direction's next packet.
 fn defer_tx_events(
@@ -943,7 +943,7 @@ fn defer_tx_events(
     let mut k = start;
     while k < out.len() {
         match out[k] {
-            AppEvent::Anomaly(name) if name.starts_with("smtp.") => {
+            AppEvent::Anomaly(name) if name.starts_with("smtp.") || name.starts_with("rfb.") => {
                 out.remove(k);
                 if deferred.len() >= flowdata::MAX_DEFERRED_EVENTS {
                     deferred.remove(0);
