@@ -25,6 +25,29 @@ const SEEDS: &[&[u8]] = &[
     include_bytes!("data/google.s"),
     include_bytes!("data/selks.s"),
     b"\x00\x1c\x10\x32\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x06google\x03com\x00\x00\x01\x00\x01",
+    // SMB1 negotiate over NetBIOS, SMB2 header.
+    b"\x00\x00\x00\x2f\xffSMB\x72\x00\x00\x00\x00\x18\x53\xc8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xfe\x00\x00\x00\x00\x00\x0c\x00\x02NT LM 0.12\x00",
+    b"\x00\x00\x00\x48\xfeSMB\x40\x00\x00\x00\x00\x00\x00\x00\x05\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\xff\xfe\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x39\x00\x00\x00",
+    // SMTP both ways, RFB handshake, Modbus request.
+    b"220 mx ESMTP\r\nEHLO a\r\nMAIL FROM:<a@b>\r\nBDAT 10 LAST\r\n0123456789DATA\r\n354 go\r\nSubject: x\r\n\r\n.\r\n",
+    b"RFB 003.008\n\x02\x01\x02\x1e",
+    b"\x00\x01\x00\x00\x00\x06\x01\x03\x00\x00\x00\x08",
+    // Kerberos AS-REQ start, QUIC long header.
+    b"\x6a\x81\x9e\x30\x81\x9b\xa1\x03\x02\x01\x05\xa2\x03\x02\x01\x0a",
+    b"\xc3\x00\x00\x00\x01\x08\x01\x02\x03\x04\x05\x06\x07\x08\x00\x00\x44\xd0\x00\x01\x02\x03",
+];
+
+/// Every protocol the crate parses.
+const PROTOS: &[AppProto] = &[
+    AppProto::Http,
+    AppProto::Dns,
+    AppProto::Tls,
+    AppProto::Modbus,
+    AppProto::Smb,
+    AppProto::Smtp,
+    AppProto::Krb5,
+    AppProto::Quic,
+    AppProto::Rfb,
 ];
 
 fn mutate(rng: &mut XorShift, seed: &[u8]) -> Vec<u8> {
@@ -62,8 +85,8 @@ fn random_inputs_never_panic() {
         response_body_limit: 1000,
         ..AppConfig::default()
     };
-    for round in 0..3000 {
-        let proto = [AppProto::Http, AppProto::Dns, AppProto::Tls][round % 3];
+    for round in 0..6000 {
+        let proto = PROTOS[round % PROTOS.len()];
         let tcp = rng.below(2) == 0;
         let mut st = AppState::new(proto, tcp, &cfg);
         let mut ev: Vec<AppEvent> = Vec::new();
@@ -81,8 +104,10 @@ fn random_inputs_never_panic() {
             } else {
                 Direction::ToClient
             };
-            let _ = probe_tcp(dir, &data, 1, 53);
-            let _ = probe_udp(&data, 53, 1);
+            for port in [53, 88, 443, 445, 502, 5900, 20000] {
+                let _ = probe_tcp(dir, &data, 40000, port);
+                let _ = probe_udp(&data, 40000, port);
+            }
             let mut pos = 0;
             while pos < data.len() {
                 let n = 1 + rng.below(64);
