@@ -4,7 +4,7 @@ mod audit;
 pub mod backup;
 mod cases;
 mod filter;
-mod fts;
+pub(crate) mod fts;
 mod ingest;
 mod migrations;
 pub mod partition;
@@ -101,6 +101,7 @@ impl SqliteStore {
         writer.pragma_update(None, "journal_size_limit", WAL_LIMIT_BYTES)?;
         migrations::migrate(&mut writer)?;
         partition::seed_missing_stats(&writer)?;
+        partition::renew_empty_partitions(&writer)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let r = Connection::open_with_flags(
@@ -230,7 +231,7 @@ impl Store for SqliteStore {
         }
         let jobs =
             std::mem::take(&mut *self.ingest_queue.lock().unwrap_or_else(|e| e.into_inner()));
-        ingest::ingest_jobs(&mut conn, jobs);
+        let batches = ingest::ingest_jobs(&mut conn, jobs);
         if self.wal_reset.swap(false, Ordering::Relaxed) {
             // Nothing is appended while the writer holds the lock: this copies the rest
             // (the maintenance task copied most) and the next transaction restarts the WAL.
@@ -239,6 +240,8 @@ impl Store for SqliteStore {
             }
         }
         drop(conn);
+        // Freeing the parsed records is work for this thread, not for the writer.
+        drop(batches);
         outcome
             .recv()
             .map_err(|_| StoreError::Invalid("ingest batch was dropped".into()))?
