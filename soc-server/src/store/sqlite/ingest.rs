@@ -1,10 +1,12 @@
-//! Storing a batch: dedupe by sequence number, typed hot columns, alert groups, one
-//! transaction per batch, written to the current time partition.
+//! Storing batches: dedupe by sequence number, typed hot columns, alert groups, the
+//! batches of concurrent sensors in one transaction (group commit), written to the
+//! current time partition.
 //!
 //! Cost per batch: one upsert per distinct alert group of the batch (not per alert), one
 //! prepared INSERT per event into the partition table and one into its contentless
 //! full-text index (alerts and application-layer events; flow and stats records carry no
-//! text worth a full-text search and are found by field).
+//! text worth a full-text search and are found by field). The full-text of every batch
+//! of a transaction is written last (see [`ingest_jobs`]).
 
 use super::partition;
 use crate::store::{IngestBatch, IngestEvent, IngestOutcome, StoreError, StoreResult};
