@@ -487,6 +487,17 @@ fn cpu_secs(pid: u32) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// Bytes the process has written with write(2) and friends (WAL, checkpoints, sockets),
+/// from /proc; 0 when unreadable.
+fn written_bytes(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/io"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("wchar:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 fn dir_size(p: &std::path::Path) -> u64 {
     std::fs::read_dir(p)
         .map(|rd| {
@@ -556,6 +567,8 @@ fn main() {
         let to = ((cp as f64 / alert_share).ceil() as u64).min(total);
         let t = Instant::now();
         let cpu0 = cpu_secs(h.child.id());
+        let client0 = cpu_secs(std::process::id());
+        let wchar0 = written_bytes(h.child.id());
         let before = c.events.load(Ordering::Relaxed);
         let bytes_before = c.bytes.load(Ordering::Relaxed);
         ingest(&h, &gen, &tokens, &mut next_seq, (sent, to, total), &o, &c);
@@ -565,9 +578,12 @@ fn main() {
         let n = (c.events.load(Ordering::Relaxed) - before) as f64;
         let evs = n / secs;
         let cpu = cpu_secs(h.child.id()) - cpu0;
+        let client_cpu = cpu_secs(std::process::id()) - client0;
+        let written = written_bytes(h.child.id()).saturating_sub(wchar0);
         eprintln!(
-            "ingest: {n} events in {secs:.1} s = {evs:.0} ev/s; server CPU {cpu:.1} s = {:.0} events per server CPU-second",
-            n / cpu.max(1e-9)
+            "ingest: {n} events in {secs:.1} s = {evs:.0} ev/s; server CPU {cpu:.1} s = {:.0} events per server CPU-second; bench client CPU {client_cpu:.1} s; server wrote {:.0} bytes/event",
+            n / cpu.max(1e-9),
+            written as f64 / n.max(1.0)
         );
         let mbs = (c.bytes.load(Ordering::Relaxed) - bytes_before) as f64 / secs / 1e6;
         let reads = [
@@ -610,6 +626,8 @@ fn main() {
             "ingest_mb_per_s": mbs,
             "server_cpu_s": cpu,
             "events_per_server_cpu_s": n / cpu.max(1e-9),
+            "client_cpu_s": client_cpu,
+            "server_written_bytes": written,
             "db_bytes": dir_size(&h.data),
             "reads": lat,
         }));

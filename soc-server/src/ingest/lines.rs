@@ -1,6 +1,7 @@
 //! Splitting a body into numbered EVE lines and parsing each on its own, so that one bad
 //! line never spoils the batch.
 
+use crate::store::sqlite::fts;
 use crate::store::{IngestBatch, IngestEvent};
 use serde::Serialize;
 
@@ -35,6 +36,9 @@ pub fn parse_batch(body: &[u8], first_seq: i64) -> ParsedBatch {
         return out;
     }
     let body = body.strip_suffix(b"\n").unwrap_or(body);
+    // Valid lines are copied once into the batch's text, full-text alongside.
+    out.batch.lines.reserve(body.len());
+    out.batch.fts_text.reserve(body.len() / 2);
     let mut last_seq = first_seq - 1;
     for (i, raw) in body.split(|b| *b == b'\n').enumerate() {
         let line_no = i as u64 + 1;
@@ -78,11 +82,15 @@ pub fn parse_batch(body: &[u8], first_seq: i64) -> ParsedBatch {
                 continue;
             }
         };
+        let start = out.batch.lines.len();
+        out.batch.lines.push_str(text);
+        let fts = fts::append_text(&event, &mut out.batch.fts_text);
         out.batch.events.push(IngestEvent {
             seq,
             ts,
             event,
-            raw: text.to_string(),
+            raw: start..out.batch.lines.len(),
+            fts,
         });
     }
     out.batch.last_seq = Some(last_seq);
@@ -101,6 +109,10 @@ mod tests {
         let p = parse_batch(body.as_bytes(), 10);
         let seqs: Vec<i64> = p.batch.events.iter().map(|e| e.seq).collect();
         assert_eq!(seqs, vec![10, 12]);
+        for e in &p.batch.events {
+            assert_eq!(p.batch.raw(e), GOOD);
+            assert_eq!(p.batch.fts(e), None, "flow records have no full-text");
+        }
         assert_eq!(p.batch.last_seq, Some(12));
         assert!(p.rejected.is_empty());
     }

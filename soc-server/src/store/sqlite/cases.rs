@@ -2,7 +2,7 @@
 //! and comments. Every change is audited and put on the case's timeline in the same
 //! transaction.
 
-use super::{audit, read};
+use super::{audit, partition, read};
 use crate::store::observables;
 use crate::store::{
     AlertGroup, Case, CaseDetail, CaseStatus, CaseUpdate, GroupStatus, NewCase, Observable,
@@ -202,16 +202,39 @@ fn extract_from_group(
             observables::extract(&v, out);
         }
     }
-    let mut st = conn.prepare_cached(
-        "SELECT json FROM events WHERE event_type = 'fileinfo' AND flow_id IN
-            (SELECT flow_id FROM events WHERE group_id = ?1 AND flow_id IS NOT NULL
-             ORDER BY ts DESC LIMIT ?2)
-         LIMIT ?2",
-    )?;
-    let files = st.query_map(params![group_id, SCAN_PER_GROUP], |r| r.get::<_, String>(0))?;
-    for json in files {
-        if let Ok(v) = serde_json::from_str(&json?) {
-            observables::extract(&v, out);
+    let flows: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT flow_id FROM events WHERE group_id = ?1 AND flow_id IS NOT NULL
+             ORDER BY ts DESC LIMIT ?2",
+        )?
+        .query_map(params![group_id, SCAN_PER_GROUP], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if flows.is_empty() {
+        return Ok(());
+    }
+    let list = flows
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    // Partition by partition, through the flow index (bucketed, see partition.rs).
+    let mut left = SCAN_PER_GROUP as usize;
+    for p in partition::list(conn)? {
+        if left == 0 {
+            break;
+        }
+        let mut st = conn.prepare(&format!(
+            "SELECT e.json FROM {} e WHERE e.event_type = 'fileinfo' AND e.flow_id IN ({list})
+                AND {} LIMIT ?1",
+            p.table(),
+            partition::flow_buckets(&p.table())
+        ))?;
+        let files = st.query_map(params![left as i64], |r| r.get::<_, String>(0))?;
+        for json in files {
+            left = left.saturating_sub(1);
+            if let Ok(v) = serde_json::from_str(&json?) {
+                observables::extract(&v, out);
+            }
         }
     }
     Ok(())

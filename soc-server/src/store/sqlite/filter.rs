@@ -1,5 +1,6 @@
 //! Translates a query [`Expr`] into an SQL condition over `events e` with bound parameters.
 
+use super::partition::{self, Partition};
 use crate::query::{Comparison, Expr, Term};
 use crate::store::{StoreError, StoreResult};
 use rusqlite::types::Value;
@@ -110,24 +111,30 @@ pub fn group_prefilter(expr: &Expr, params: &mut Vec<Value>) -> StoreResult<Opti
     }))
 }
 
-/// SQL condition for `expr` over one partition table aliased `e`, whose full-text index
-/// is `fts`.
-pub fn compile_in(expr: &Expr, params: &mut Vec<Value>, fts: Option<&str>) -> StoreResult<String> {
+/// SQL condition for `expr` over one partition table aliased `e` (`part`; free text then
+/// goes through its full-text index, a flow id through its flow index), or over the view
+/// when `part` is `None`.
+pub fn compile_in(
+    expr: &Expr,
+    params: &mut Vec<Value>,
+    part: Option<&Partition>,
+) -> StoreResult<String> {
     Ok(match expr {
         Expr::All => "1".to_string(),
         Expr::And(a, b) => format!(
             "({} AND {})",
-            compile_in(a, params, fts)?,
-            compile_in(b, params, fts)?
+            compile_in(a, params, part)?,
+            compile_in(b, params, part)?
         ),
         Expr::Or(a, b) => format!(
             "({} OR {})",
-            compile_in(a, params, fts)?,
-            compile_in(b, params, fts)?
+            compile_in(a, params, part)?,
+            compile_in(b, params, part)?
         ),
-        Expr::Not(a) => format!("NOT IFNULL({}, 0)", compile_in(a, params, fts)?),
-        Expr::Term(Term::Text(t)) => match (fts, fts_phrase(t)) {
-            (Some(fts), Some(phrase)) => {
+        Expr::Not(a) => format!("NOT IFNULL({}, 0)", compile_in(a, params, part)?),
+        Expr::Term(Term::Text(t)) => match (part, fts_phrase(t)) {
+            (Some(p), Some(phrase)) => {
+                let fts = p.fts();
                 params.push(Value::Text(phrase));
                 format!("e.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)")
             }
@@ -140,7 +147,16 @@ pub fn compile_in(expr: &Expr, params: &mut Vec<Value>, fts: Option<&str>) -> St
             field: name,
             cmp,
             value,
-        }) => term(name, *cmp, value, params)?,
+        }) => {
+            let cond = term(name, *cmp, value, params)?;
+            match part {
+                // Equality on the flow id: through the bucketed flow index.
+                Some(p) if *cmp == Comparison::Eq && name == "flow_id" => {
+                    format!("({cond} AND {})", partition::flow_buckets(&p.table()))
+                }
+                _ => cond,
+            }
+        }
     })
 }
 

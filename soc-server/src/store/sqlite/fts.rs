@@ -30,20 +30,31 @@ pub fn text_of(ev: &eve::Event) -> Option<String> {
     text_into(ev, &mut out).then_some(out)
 }
 
-/// The full-text of an event written into a buffer the caller reuses across events (it is cleared first), so
-/// the ingest loop does not allocate a fresh, often kilobyte-sized, string per event;
-/// `false` (and an empty buffer) for event types not indexed.
+/// The full-text of an event written into a buffer the caller reuses across events (it is
+/// cleared first); `false` (and an empty buffer) for event types not indexed.
+#[cfg(test)]
 pub fn text_into(ev: &eve::Event, out: &mut String) -> bool {
     out.clear();
+    append_text(ev, out).is_some()
+}
+
+/// Appends the full-text of an event to `out` (one buffer for a whole batch, so that no
+/// string is allocated per event); returns its byte range in `out`, `None` (nothing
+/// appended) for event types not indexed.
+pub fn append_text(ev: &eve::Event, out: &mut String) -> Option<std::ops::Range<usize>> {
     if NO_TEXT.contains(&ev.event_type.as_str()) {
-        return false;
+        return None;
     }
+    let mut t = Text {
+        start: out.len(),
+        out,
+    };
     for v in [
         &ev.event_type,
         ev.src_ip.as_deref().unwrap_or(""),
         ev.dest_ip.as_deref().unwrap_or(""),
     ] {
-        push(out, v);
+        t.push(v);
     }
     for v in [
         ev.proto.as_deref(),
@@ -53,49 +64,59 @@ pub fn text_into(ev: &eve::Event, out: &mut String) -> bool {
     .into_iter()
     .flatten()
     {
-        push(out, v);
+        t.push(v);
     }
     if let Some(a) = &ev.alert {
-        push(out, &a.signature);
-        push(out, &a.category);
+        t.push(&a.signature);
+        t.push(&a.category);
     }
     for (k, v) in &ev.rest {
         if !SKIP.contains(&k.as_str()) {
-            walk(v, out);
+            t.walk(v);
         }
     }
-    if out.len() > MAX_TEXT {
-        let mut cut = MAX_TEXT;
+    let start = t.start;
+    if out.len() - start > MAX_TEXT {
+        let mut cut = start + MAX_TEXT;
         while !out.is_char_boundary(cut) {
             cut -= 1;
         }
         out.truncate(cut);
     }
-    true
+    Some(start..out.len())
 }
 
-fn push(out: &mut String, s: &str) {
-    if s.is_empty() || out.len() > MAX_TEXT {
-        return;
-    }
-    if !out.is_empty() {
-        out.push(' ');
-    }
-    out.push_str(s);
+/// One event's text being appended at `start` of `out`.
+struct Text<'a> {
+    out: &'a mut String,
+    start: usize,
 }
 
-fn walk(v: &Value, out: &mut String) {
-    match v {
-        Value::String(s) => push(out, s),
-        Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
-        Value::Object(m) => {
-            for (k, x) in m {
-                if !SKIP.contains(&k.as_str()) {
-                    walk(x, out);
+impl Text<'_> {
+    fn push(&mut self, s: &str) {
+        let len = self.out.len() - self.start;
+        if s.is_empty() || len > MAX_TEXT {
+            return;
+        }
+        if len > 0 {
+            self.out.push(' ');
+        }
+        self.out.push_str(s);
+    }
+
+    fn walk(&mut self, v: &Value) {
+        match v {
+            Value::String(s) => self.push(s),
+            Value::Array(a) => a.iter().for_each(|x| self.walk(x)),
+            Value::Object(m) => {
+                for (k, x) in m {
+                    if !SKIP.contains(&k.as_str()) {
+                        self.walk(x);
+                    }
                 }
             }
+            _ => {}
         }
-        _ => {}
     }
 }
 
@@ -139,6 +160,31 @@ mod tests {
         assert!(!buf.contains("FIRST"), "{buf}");
         assert!(!text_into(&flow, &mut buf));
         assert!(buf.is_empty(), "{buf}");
+    }
+
+    #[test]
+    fn appended_texts_are_those_of_each_event() {
+        let alert = eve::Event::from_json(
+            r#"{"timestamp":"2023-11-14T22:13:20Z","event_type":"alert","src_ip":"10.0.0.1","alert":{"action":"allowed","gid":1,"signature_id":1,"rev":1,"signature":"FIRST sig","category":"x","severity":1}}"#,
+        )
+        .unwrap();
+        let flow = eve::Event::from_json(
+            r#"{"timestamp":"2023-11-14T22:13:20Z","event_type":"flow","src_ip":"10.0.0.3"}"#,
+        )
+        .unwrap();
+        let big = format!(
+            r#"{{"timestamp":"2023-11-14T22:13:20Z","event_type":"http","http":{{"url":"/{}é"}}}}"#,
+            "a".repeat(MAX_TEXT)
+        );
+        let big = eve::Event::from_json(&big).unwrap();
+        let mut buf = String::new();
+        let a = append_text(&alert, &mut buf).unwrap();
+        assert_eq!(append_text(&flow, &mut buf), None);
+        let b = append_text(&big, &mut buf).unwrap();
+        let a2 = append_text(&alert, &mut buf).unwrap();
+        assert_eq!(Some(&buf[a.clone()]), text_of(&alert).as_deref());
+        assert_eq!(Some(&buf[b]), text_of(&big).as_deref());
+        assert_eq!(&buf[a2], &buf[a]);
     }
 
     #[test]

@@ -4,7 +4,7 @@ mod audit;
 pub mod backup;
 mod cases;
 mod filter;
-mod fts;
+pub(crate) mod fts;
 mod ingest;
 mod migrations;
 pub mod partition;
@@ -27,10 +27,11 @@ use super::{
 };
 use super::{HeartbeatReport, NewRuleset, RulesetInfo, SensorHealth};
 use rusqlite::{Connection, OpenFlags};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 /// Number of reader connections.
 const READERS: usize = 4;
@@ -39,7 +40,9 @@ const READERS: usize = 4;
 pub struct SqliteStore {
     writer: Mutex<Connection>,
     /// Ingest batches waiting for the writer (group commit, see [`ingest::ingest_jobs`]).
-    ingest_queue: Mutex<Vec<ingest::Job>>,
+    ingest_queue: Mutex<IngestQueue>,
+    /// Signalled when a batch joins the queue.
+    ingest_arrived: Condvar,
     /// Set by the maintenance task when the WAL is large: the writer checkpoints after
     /// its next commit so that the WAL starts over.
     wal_reset: std::sync::atomic::AtomicBool,
@@ -55,6 +58,22 @@ impl std::fmt::Debug for SqliteStore {
             .finish()
     }
 }
+
+/// Batches waiting for the writer and the sensors that sent any lately.
+#[derive(Default)]
+struct IngestQueue {
+    jobs: Vec<ingest::Job>,
+    /// Last time each sensor queued a batch.
+    senders: HashMap<i64, Instant>,
+}
+
+/// A sensor that queued a batch within this window is expected to send again.
+const ACTIVE_SENDER: Duration = Duration::from_secs(2);
+/// The writer waits at most this long for the batches of the other active sensors
+/// before it commits what it has (see [`SqliteStore::take_jobs`]).
+const GATHER_WAIT: Duration = Duration::from_millis(10);
+/// ... and for at most this many batches.
+const GATHER_MAX: usize = 16;
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -101,6 +120,7 @@ impl SqliteStore {
         writer.pragma_update(None, "journal_size_limit", WAL_LIMIT_BYTES)?;
         migrations::migrate(&mut writer)?;
         partition::seed_missing_stats(&writer)?;
+        partition::renew_empty_partitions(&writer)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let r = Connection::open_with_flags(
@@ -117,7 +137,8 @@ impl SqliteStore {
         }
         Ok(SqliteStore {
             writer: Mutex::new(writer),
-            ingest_queue: Mutex::new(Vec::new()),
+            ingest_queue: Mutex::new(IngestQueue::default()),
+            ingest_arrived: Condvar::new(),
             wal_reset: Default::default(),
             readers,
             next_reader: AtomicUsize::new(0),
@@ -188,6 +209,31 @@ impl SqliteStore {
         Ok(c)
     }
 
+    /// The queued ingest batches, for the writer (held by the caller). A commit costs
+    /// about the same whatever it holds (the pages of the alert groups and of the group
+    /// index it touches are rewritten to the WAL once per commit), so when fewer batches
+    /// are queued than sensors sent lately, the writer waits up to [`GATHER_WAIT`] for
+    /// theirs: one commit of four sensors' batches instead of two of two.
+    fn take_jobs(&self) -> Vec<ingest::Job> {
+        let mut q = self.ingest_queue.lock().unwrap_or_else(|e| e.into_inner());
+        let start = Instant::now();
+        q.senders
+            .retain(|_, t| start.saturating_duration_since(*t) < ACTIVE_SENDER);
+        let want = q.senders.len().min(GATHER_MAX);
+        while q.jobs.len() < want {
+            let left = GATHER_WAIT.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            q = self
+                .ingest_arrived
+                .wait_timeout(q, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        std::mem::take(&mut q.jobs)
+    }
+
     /// Runs `f` on the writer connection (writes are serialized).
     fn write<T>(&self, f: impl FnOnce(&mut Connection) -> StoreResult<T>) -> StoreResult<T> {
         let mut conn = lock(&self.writer);
@@ -216,21 +262,22 @@ impl Store for SqliteStore {
     /// its outcome waiting when it gets the writer.
     fn ingest_owned(&self, sensor_id: i64, batch: IngestBatch) -> StoreResult<IngestOutcome> {
         let (reply, outcome) = std::sync::mpsc::channel();
-        self.ingest_queue
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(ingest::Job {
+        {
+            let mut q = self.ingest_queue.lock().unwrap_or_else(|e| e.into_inner());
+            q.jobs.push(ingest::Job {
                 sensor_id,
                 batch,
                 reply,
             });
+            q.senders.insert(sensor_id, Instant::now());
+        }
+        self.ingest_arrived.notify_all();
         let mut conn = lock(&self.writer);
         if let Ok(r) = outcome.try_recv() {
             return r;
         }
-        let jobs =
-            std::mem::take(&mut *self.ingest_queue.lock().unwrap_or_else(|e| e.into_inner()));
-        ingest::ingest_jobs(&mut conn, jobs);
+        let jobs = self.take_jobs();
+        let batches = ingest::ingest_jobs(&mut conn, jobs);
         if self.wal_reset.swap(false, Ordering::Relaxed) {
             // Nothing is appended while the writer holds the lock: this copies the rest
             // (the maintenance task copied most) and the next transaction restarts the WAL.
@@ -239,6 +286,8 @@ impl Store for SqliteStore {
             }
         }
         drop(conn);
+        // Freeing the parsed records is work for this thread, not for the writer.
+        drop(batches);
         outcome
             .recv()
             .map_err(|_| StoreError::Invalid("ingest batch was dropped".into()))?

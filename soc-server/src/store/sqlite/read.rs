@@ -82,7 +82,7 @@ fn condition(q: &EventQuery, p: &Partition, params: &mut Vec<Value>) -> StoreRes
         }
     }
     if q.filter != Expr::All {
-        conds.push(filter::compile_in(&q.filter, params, Some(&p.fts()))?);
+        conds.push(filter::compile_in(&q.filter, params, Some(p))?);
     }
     Ok(if conds.is_empty() {
         "1".into()
@@ -199,8 +199,9 @@ pub fn flow_events(conn: &Connection, flow_id: u64, limit: u32) -> StoreResult<V
     for p in partition::list(&tx)? {
         let mut st = tx.prepare_cached(&format!(
             "SELECT e.ts, e.id, e.sensor_id, e.group_id, e.json FROM {} e
-             WHERE e.flow_id = ?1 ORDER BY e.ts, e.id LIMIT ?2",
-            p.table()
+             WHERE e.flow_id = ?1 AND {} ORDER BY e.ts, e.id LIMIT ?2",
+            p.table(),
+            partition::flow_buckets(&p.table())
         ))?;
         for r in st.query_map(params![flow_id as i64, limit], raw_row)? {
             rows.push(r?);
@@ -275,7 +276,7 @@ pub fn groups(conn: &Connection, q: &GroupQuery) -> StoreResult<Page<AlertGroup>
                 if p.alerts == 0 {
                     continue;
                 }
-                let c = filter::compile_in(&q.filter, &mut params, Some(&p.fts()))?;
+                let c = filter::compile_in(&q.filter, &mut params, Some(&p))?;
                 arms.push(format!(
                     "SELECT e.group_id FROM {} e WHERE e.event_type = 'alert' AND {c}",
                     p.table()
