@@ -525,9 +525,8 @@ impl HttpState {
         let (uri, rest) = split_ws(rest);
         let protocol = rest.trim_ascii();
         let is_connect = method.eq_ignore_ascii_case(b"CONNECT");
-        if uri.is_empty() {
-            self.anomaly(Direction::ToServer, "http.request_line_incomplete", out);
-        }
+        // libhtp's "request line incomplete" is about a response starting while the request
+        // line is still being received, not about a line without a URI.
         if protocol.is_empty() && !uri.is_empty() {
             self.anomaly(
                 Direction::ToServer,
