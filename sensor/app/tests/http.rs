@@ -67,10 +67,12 @@ fn request_fields_any_split() {
         assert_eq!(tx.cookie(), Some(&b"a=b"[..]));
         let hs = tx.request_headers();
         assert_eq!(hs.get(b"x-dup"), Some(&b"1, 2"[..]));
-        assert_eq!(hs.get(b"x-fold"), Some(&b"a b"[..]));
+        // Suricata 7.0.10 (libhtp) keeps the folding white space: `http.header` holds
+        // "X-Fold: a  b" for this request.
+        assert_eq!(hs.get(b"x-fold"), Some(&b"a  b"[..]));
         assert_eq!(
             hs.normalized(),
-            b"Host: WWW.Example.com:8080\r\nUser-Agent: test/1.0\r\nAccept: */*\r\nX-Dup: 1, 2\r\nX-Fold: a b\r\n"
+            b"Host: WWW.Example.com:8080\r\nUser-Agent: test/1.0\r\nAccept: */*\r\nX-Dup: 1, 2\r\nX-Fold: a  b\r\n"
         );
         assert_eq!(
             hs.names(),
@@ -511,4 +513,37 @@ fn invalid_content_range_is_flagged() {
             .any(|e| matches!(e, AppEvent::Anomaly("http.range_invalid")));
         assert_eq!(got, *flagged, "{}", String::from_utf8_lossy(range));
     }
+}
+
+/// Regression (evader "te\r\n :chunked"): a header name alone on its line, its colon on the
+/// folded next line. libhtp holds a header until the next line shows it is not folded, so
+/// this is one header "Transfer-Encoding :chunked" (white space before the colon: header
+/// invalid), not a line missing its colon; Suricata 7 raises only the former.
+#[test]
+fn header_is_parsed_after_its_continuation_lines() {
+    let mut st = AppState::new(AppProto::Http, false, &AppConfig::default());
+    feed(
+        &mut st,
+        Direction::ToServer,
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+        false,
+    );
+    let ev = feed(
+        &mut st,
+        Direction::ToClient,
+        b"HTTP/1.1 200 ok\r\nConnection: close\r\nTransfer-Encoding\r\n :chunked\r\nX: y\r\n\r\n",
+        false,
+    );
+    let names: Vec<_> = ev
+        .iter()
+        .filter_map(|e| match e {
+            AppEvent::Anomaly(n) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    assert!(names.contains(&"http.response_header_invalid"), "{names:?}");
+    assert!(
+        !names.contains(&"http.response_field_missing_colon"),
+        "{names:?}"
+    );
 }

@@ -141,22 +141,6 @@ impl HeaderSet {
         AddOutcome::Added
     }
 
-    /// Append a folded continuation to the last header.
-    pub(crate) fn fold(&mut self, cont: &[u8]) -> bool {
-        match self.headers.last_mut() {
-            Some(h) => {
-                if !cont.is_empty() {
-                    if !h.value.is_empty() {
-                        h.value.push(b' ');
-                    }
-                    h.value.extend_from_slice(cont);
-                }
-                true
-            }
-            None => false,
-        }
-    }
-
     /// Build the derived buffers once all headers are in.
     pub(crate) fn finish(&mut self, skip_name: &[u8]) {
         self.normalized.clear();

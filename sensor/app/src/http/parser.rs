@@ -45,8 +45,9 @@ struct Side {
     repetitions: u8,
     /// After a gap: skip data until something that looks like a start line.
     resync: bool,
-    /// The last header line of the message had a colon.
-    last_header_colon: bool,
+    /// The header line waiting for its continuation lines (libhtp processes a header
+    /// once the next line is known not to fold into it).
+    pending_header: Option<Vec<u8>>,
 }
 
 impl Side {
@@ -60,7 +61,7 @@ impl Side {
             header_count: 0,
             repetitions: 0,
             resync: false,
-            last_header_colon: false,
+            pending_header: None,
         }
     }
 }
@@ -400,7 +401,7 @@ impl HttpState {
     fn anomaly(&mut self, dir: Direction, name: &'static str, out: &mut Vec<AppEvent>) {
         if let Some(id) = self.side(dir).tx {
             if let Some(tx) = self.tx_mut(id) {
-                if tx.events.contains(&name) {
+                if tx.events.contains(&name) || tx.suppressed.contains(&name) {
                     return;
                 }
                 tx.events.push(name);
@@ -414,8 +415,8 @@ impl HttpState {
     fn suppress(&mut self, dir: Direction, name: &'static str) {
         if let Some(id) = self.side(dir).tx {
             if let Some(tx) = self.tx_mut(id) {
-                if !tx.events.contains(&name) {
-                    tx.events.push(name);
+                if !tx.suppressed.contains(&name) {
+                    tx.suppressed.push(name);
                 }
             }
         }
@@ -508,6 +509,7 @@ impl HttpState {
         let id = self.new_tx();
         self.req.tx = Some(id);
         self.req.header_count = 0;
+        self.req.pending_header = None;
         self.req.repetitions = 0;
         let trimmed = match line.iter().position(|c| !is_ws(*c)) {
             Some(0) => line,
@@ -608,6 +610,7 @@ impl HttpState {
         self.resp_next = id;
         self.resp.tx = Some(id);
         self.resp.header_count = 0;
+        self.resp.pending_header = None;
         self.resp.repetitions = 0;
         let status = parse_u64_dec(code)
             .and_then(|v| u16::try_from(v).ok())
@@ -647,42 +650,57 @@ impl HttpState {
         if start.len() < limit {
             start.extend_from_slice(raw);
         }
+        let resp_11 = dir == Direction::ToClient && protocol_number(&tx.resp_protocol) == PROTO_1_1;
         if line.is_empty() {
+            self.flush_header(dir, id, out);
             self.headers_done(dir, id, out);
             return;
         }
-        let resp_11 = dir == Direction::ToClient && protocol_number(&tx.resp_protocol) == PROTO_1_1;
-        let had_header = !hs.is_empty();
         let folded = line.first().is_some_and(|c| is_ws(*c));
-        // libhtp (responses, HTTP/1.1): a folded line holding a colon after a header that
-        // had one is a new header with its first character dropped, flagged as invalid
-        // folding (evaders hide Transfer-Encoding that way).
-        let refold = folded
-            && resp_11
-            && line.contains(&b':')
-            && had_header
-            && self.side(dir).last_header_colon;
-        if refold {
-            self.anomaly(dir, "http.invalid_response_field_folding", out);
-            let line = line.get(1..).unwrap_or_default();
-            return self.header_fields(dir, id, line, out);
+        if !folded {
+            self.flush_header(dir, id, out);
+            self.side_mut(dir).pending_header = Some(line.to_vec());
+            return;
         }
-        if folded {
-            let Some(tx) = self.tx_mut(id) else { return };
-            let hs = match dir {
-                Direction::ToServer => &mut tx.req_headers,
-                Direction::ToClient => &mut tx.resp_headers,
-            };
-            if !hs.fold(line.trim_ascii()) {
+        let pending_colon = self
+            .side(dir)
+            .pending_header
+            .as_ref()
+            .map(|h| h.contains(&b':'));
+        match pending_colon {
+            // libhtp (responses, HTTP/1.1): a folded line holding a colon after a header
+            // that had one is a new header with its first character dropped, flagged as
+            // invalid folding (evaders hide Transfer-Encoding that way).
+            Some(true) if resp_11 && line.contains(&b':') => {
+                self.anomaly(dir, "http.invalid_response_field_folding", out);
+                self.flush_header(dir, id, out);
+                self.side_mut(dir).pending_header =
+                    Some(line.get(1..).unwrap_or_default().to_vec());
+            }
+            // A continuation: appended as is (libhtp keeps the folding white space).
+            Some(_) => {
+                if let Some(h) = self.side_mut(dir).pending_header.as_mut() {
+                    h.extend_from_slice(line);
+                }
+            }
+            // Folding with nothing to fold into: a header of its own, flagged.
+            None => {
                 let name = match dir {
                     Direction::ToServer => "http.invalid_request_field_folding",
                     Direction::ToClient => "http.invalid_response_field_folding",
                 };
                 self.anomaly(dir, name, out);
+                let start = line.iter().position(|c| !is_ws(*c)).unwrap_or(line.len());
+                self.side_mut(dir).pending_header = Some(line[start..].to_vec());
             }
-            return;
         }
-        self.header_fields(dir, id, line, out);
+    }
+
+    /// Processes the header line held for continuations, if any.
+    fn flush_header(&mut self, dir: Direction, id: u64, out: &mut Vec<AppEvent>) {
+        if let Some(h) = self.side_mut(dir).pending_header.take() {
+            self.header_fields(dir, id, &h, out);
+        }
     }
 
     /// A header line that is not a continuation: name, value, and their anomalies.
@@ -714,7 +732,6 @@ impl HttpState {
                 "http.duplicate_content_length_field_in_response",
             ),
         };
-        self.side_mut(dir).last_header_colon = line.contains(&b':');
         let (name, value, invalid) = match memchr::memchr(b':', line) {
             Some(c) => {
                 let name = line.get(..c).unwrap_or_default();

@@ -46,6 +46,9 @@ pub struct HttpTx {
     /// Anomalies already raised on this transaction (Suricata keeps one
     /// event set per transaction, so each name alerts once).
     pub(crate) events: Vec<&'static str>,
+    /// Anomalies libhtp's once-per-transaction flags keep from being raised here (set by
+    /// another condition sharing the flag); not events of the transaction.
+    pub(crate) suppressed: Vec<&'static str>,
 }
 
 fn opt(v: &[u8]) -> Option<&[u8]> {
