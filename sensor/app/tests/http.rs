@@ -39,6 +39,13 @@ fn feed(st: &mut AppState, dir: Direction, data: &[u8], bytewise: bool) -> Vec<A
     feed_snap(st, dir, data, bytewise, &mut Done::new())
 }
 
+/// A parser that has seen `request` (the client's side) and waits for the response.
+fn after_request(request: &[u8]) -> AppState {
+    let mut st = AppState::new(AppProto::Http, false, &AppConfig::default());
+    feed(&mut st, Direction::ToServer, request, false);
+    st
+}
+
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(data).expect("write");
@@ -426,13 +433,7 @@ fn unrecognized_authorization_scheme() {
 #[test]
 fn unchunked_body_under_chunked_header_is_flagged_early() {
     for bytewise in [false, true] {
-        let mut st = AppState::new(AppProto::Http, false, &AppConfig::default());
-        feed(
-            &mut st,
-            Direction::ToServer,
-            b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
-            false,
-        );
+        let mut st = after_request(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         let ev = feed(
             &mut st,
             Direction::ToClient,
@@ -457,13 +458,7 @@ fn unchunked_body_under_chunked_header_is_flagged_early() {
 /// character and flags invalid folding), so the hidden Transfer-Encoding applies.
 #[test]
 fn folded_transfer_encoding_is_a_new_header_in_http11_responses() {
-    let mut st = AppState::new(AppProto::Http, false, &AppConfig::default());
-    feed(
-        &mut st,
-        Direction::ToServer,
-        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
-        false,
-    );
+    let mut st = after_request(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     let mut done = Done::new();
     let ev = feed_snap(
         &mut st,
@@ -497,13 +492,7 @@ fn invalid_content_range_is_flagged() {
         (b"bytes 0-10/10", true),
     ];
     for (range, flagged) in cases {
-        let mut st = AppState::new(AppProto::Http, false, &AppConfig::default());
-        feed(
-            &mut st,
-            Direction::ToServer,
-            b"GET /f HTTP/1.1\r\nHost: x\r\n\r\n",
-            false,
-        );
+        let mut st = after_request(b"GET /f HTTP/1.1\r\nHost: x\r\n\r\n");
         let mut resp = b"HTTP/1.1 206 Partial\r\nContent-Length: 4\r\nContent-Range: ".to_vec();
         resp.extend_from_slice(range);
         resp.extend_from_slice(b"\r\n\r\nabcd");
@@ -521,13 +510,7 @@ fn invalid_content_range_is_flagged() {
 /// invalid), not a line missing its colon; Suricata 7 raises only the former.
 #[test]
 fn header_is_parsed_after_its_continuation_lines() {
-    let mut st = AppState::new(AppProto::Http, false, &AppConfig::default());
-    feed(
-        &mut st,
-        Direction::ToServer,
-        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
-        false,
-    );
+    let mut st = after_request(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     let ev = feed(
         &mut st,
         Direction::ToClient,
