@@ -373,24 +373,15 @@ impl Engine {
                     }
                     None => false,
                 },
-                PayloadMode::StreamThenPacket => {
+                // The stream first; then the packet's own payload unless it went into the
+                // stream and the rule is not anchored to packets.
+                PayloadMode::StreamThenPacket | PayloadMode::StreamAndPacket => {
                     let mut m = false;
                     if let Some(s) = p.stream {
                         m = stream_ok(ctx, s);
                         from_stream = m;
                     }
-                    if !m && !p.in_stream {
-                        m = stream_ok(ctx, p.payload);
-                    }
-                    m
-                }
-                PayloadMode::StreamAndPacket => {
-                    let mut m = false;
-                    if let Some(s) = p.stream {
-                        m = stream_ok(ctx, s);
-                        from_stream = m;
-                    }
-                    if !m {
+                    if !m && (!p.in_stream || c.payload_mode == PayloadMode::StreamAndPacket) {
                         m = stream_ok(ctx, p.payload);
                     }
                     m

@@ -37,8 +37,6 @@ pub struct FlowData {
     /// Per direction: stream bytes already inspected before the stream delivered them
     /// (TCP Fast Open data, inspected with its SYN).
     pub inspected_ahead: [u64; 2],
-    /// Per direction: reassembled bytes delivered so far (`stream_size`).
-    pub stream_bytes: [u64; 2],
     /// Detection state: flowbits, IP-only progress.
     pub detect: FlowDetectState,
     /// Engine generation `detect` belongs to (see `detector::detect_state`).
@@ -70,6 +68,37 @@ pub struct DeferredEvents {
     pub origin: usize,
     /// 0: waiting for a packet of the other direction; 1: waiting for one of `origin`.
     pub stage: u8,
+}
+
+/// Queues `events` raised by data of direction `origin` for the packets that inspect them
+/// (the oldest entry goes when [`MAX_DEFERRED_EVENTS`] are waiting).
+pub fn defer_events(list: &mut Vec<DeferredEvents>, events: Vec<&'static str>, origin: usize) {
+    if list.len() >= MAX_DEFERRED_EVENTS {
+        list.remove(0);
+    }
+    list.push(DeferredEvents {
+        events,
+        origin,
+        stage: 0,
+    });
+}
+
+/// The deferred events a packet of direction `di` inspects, as Suricata's IDS mode sees a
+/// transaction's events: by the other direction's next packet, then by the origin
+/// direction's next packet (after which the entry is done).
+pub fn due_events(list: &mut Vec<DeferredEvents>, di: usize, mut due: impl FnMut(&[&'static str])) {
+    list.retain_mut(|d| {
+        if d.stage == 0 && di != d.origin {
+            d.stage = 1;
+            due(&d.events);
+            true
+        } else if d.stage == 1 && di == d.origin {
+            due(&d.events);
+            false
+        } else {
+            true
+        }
+    });
 }
 
 impl FlowData {

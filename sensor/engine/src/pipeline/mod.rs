@@ -76,15 +76,15 @@ fn acked_pending(flow: &Flow<FlowData>, i: usize) -> usize {
     pending.saturating_sub(usize::try_from(unacked).unwrap_or(0))
 }
 
-/// `stream_size` per direction: from the TCP session when there is one, else the bytes
-/// delivered.
+/// `stream_size` per direction, from the TCP session (0 for flows without one: only
+/// TCP sessions deliver stream bytes).
 fn stream_sizes(flow: &Flow<FlowData>) -> [u64; 2] {
     match &flow.tcp {
         Some(s) => [
             s.stream_size(Direction::ToServer),
             s.stream_size(Direction::ToClient),
         ],
-        None => flow.user.stream_bytes,
+        None => [0, 0],
     }
 }
 
@@ -427,13 +427,7 @@ impl<'e> Pipeline<'e> {
         // The peer's bytes are inspected once this side answers with data (the exchange
         // of a request/response protocol) or when the parser says its message is done.
         let other = 1 - di;
-        let answered = is_tcp
-            && !p.payload.is_empty()
-            && flow
-                .user
-                .app
-                .as_ref()
-                .is_none_or(|a| a.proto().raw_inspected_on_answer());
+        let answered = is_tcp && !p.payload.is_empty() && !ack_paced;
         if (answered || flush[other]) && !flow.user.pending[other].is_empty() {
             let od = if other == 0 {
                 Direction::ToServer
@@ -748,7 +742,6 @@ fn deliver(
     out: &mut Vec<AppEvent>,
 ) {
     let i = dir_index(d);
-    fd.stream_bytes[i] += bytes.len() as u64;
     fd.append_pending(i, bytes);
     feed_tcp_app(fd, d, bytes, sport, dport, now, cfg, out);
 }
@@ -856,14 +849,7 @@ fn defer_http_events(fd: &mut FlowData, i: usize) {
             None => http_events_seen.push((tx.id(), all.len())),
         }
         if !new.is_empty() {
-            if deferred_http_events.len() >= flowdata::MAX_DEFERRED_EVENTS {
-                deferred_http_events.remove(0);
-            }
-            deferred_http_events.push(flowdata::DeferredEvents {
-                events: new,
-                origin: i,
-                stage: 0,
-            });
+            flowdata::defer_events(deferred_http_events, new, i);
         }
     }
     http_events_seen.retain(|(id, _)| http.tx(*id).is_some());
@@ -945,14 +931,7 @@ fn defer_tx_events(
         match out[k] {
             AppEvent::Anomaly(name) if name.starts_with("smtp.") || name.starts_with("rfb.") => {
                 out.remove(k);
-                if deferred.len() >= flowdata::MAX_DEFERRED_EVENTS {
-                    deferred.remove(0);
-                }
-                deferred.push(flowdata::DeferredEvents {
-                    events: vec![name],
-                    origin: i,
-                    stage: 0,
-                });
+                flowdata::defer_events(deferred, vec![name], i);
             }
             _ => k += 1,
         }
@@ -966,18 +945,7 @@ fn due_tx_events(
     di: usize,
     names: &mut Vec<&'static str>,
 ) {
-    deferred.retain_mut(|d| {
-        if d.stage == 0 && di != d.origin {
-            d.stage = 1;
-            names.extend_from_slice(&d.events);
-            true
-        } else if d.stage == 1 && di == d.origin {
-            names.extend_from_slice(&d.events);
-            false
-        } else {
-            true
-        }
-    });
+    flowdata::due_events(deferred, di, |events| names.extend_from_slice(events));
 }
 
 /// YARA over the stream chunk of direction `di` and the bodies of ready HTTP transactions.
@@ -1034,24 +1002,13 @@ impl AnyView<'_> {
 /// direction's next packet, then by the origin direction's next packet.
 fn due_http_events(deferred: &mut Vec<flowdata::DeferredEvents>, di: usize) -> Vec<HttpEventsView> {
     let mut out = Vec::new();
-    deferred.retain_mut(|d| {
-        if d.stage == 0 && di != d.origin {
-            d.stage = 1;
-            out.push(d.events.clone());
-            true
-        } else if d.stage == 1 && di == d.origin {
-            out.push(std::mem::take(&mut d.events));
-            false
-        } else {
-            true
-        }
-    });
-    out.into_iter()
-        .map(|events| HttpEventsView {
-            events,
+    flowdata::due_events(deferred, di, |events| {
+        out.push(HttpEventsView {
+            events: events.to_vec(),
             to_server: di == 0,
         })
-        .collect()
+    });
+    out
 }
 
 fn tx_views<'a>(app: Option<&'a AppState>, ready: &[Ready]) -> Vec<AnyView<'a>> {

@@ -47,7 +47,7 @@ pub struct HalfStream {
     pub zero_ts: bool,
     /// This endpoint received a RST (Suricata `STREAMTCP_STREAM_FLAG_RST_RECV`).
     pub rst_recv: bool,
-    /// Data bytes delivered (for `stream_size`).
+    /// Data bytes delivered.
     pub delivered: u64,
     /// The reassembly depth was reached: no more data is delivered.
     pub depth_reached: bool,

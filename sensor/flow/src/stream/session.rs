@@ -97,7 +97,7 @@ impl TcpSession {
         }
     }
 
-    /// Data bytes delivered in a direction (for `stream_size`).
+    /// Data bytes delivered in a direction.
     pub fn delivered(&self, dir: Direction) -> u64 {
         self.half(dir).delivered
     }
