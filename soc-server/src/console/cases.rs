@@ -1,7 +1,7 @@
 //! Cases in the console: the list, one case (alert groups, observables, timeline,
 //! comments) and its forms.
 
-use super::guard::{page_user, to_page, ConsoleUser};
+use super::guard::{page_user, redirect_or_page, to_page, ConsoleUser};
 use super::html::{esc, page, severity, time};
 use super::inbox::user_options;
 use super::workflow::{triage_user, Fields};
@@ -10,7 +10,7 @@ use crate::api::{run_blocking, ApiError, AppState};
 use crate::store::{Case, CaseDetail, CaseStatus, CaseUpdate, ObservableKind, User};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -283,10 +283,10 @@ pub async fn update(
         Err(e) => return to_page(e),
     };
     let actor = actor(&cu.user);
-    match run_blocking(&state, move |s| s.update_case(&actor, id, &u)).await {
-        Ok(_) => Redirect::to(&format!("/cases/{id}")).into_response(),
-        Err(e) => to_page(e),
-    }
+    redirect_or_page(
+        run_blocking(&state, move |s| s.update_case(&actor, id, &u)).await,
+        &format!("/cases/{id}"),
+    )
 }
 
 /// `POST /cases/{id}/comments`.
@@ -303,10 +303,10 @@ pub async fn comment(
     };
     let actor = actor(&cu.user);
     let body = f.str("body").to_string();
-    match run_blocking(&state, move |s| s.comment_case(&actor, id, &body)).await {
-        Ok(_) => Redirect::to(&format!("/cases/{id}#timeline")).into_response(),
-        Err(e) => to_page(e),
-    }
+    redirect_or_page(
+        run_blocking(&state, move |s| s.comment_case(&actor, id, &body)).await,
+        &format!("/cases/{id}#timeline"),
+    )
 }
 
 /// `POST /cases/{id}/observables`.
@@ -327,8 +327,8 @@ pub async fn add_observable(
     };
     let actor = actor(&cu.user);
     let value = f.str("value").to_string();
-    match run_blocking(&state, move |s| s.add_observable(&actor, id, kind, &value)).await {
-        Ok(_) => Redirect::to(&format!("/cases/{id}#observables")).into_response(),
-        Err(e) => to_page(e),
-    }
+    redirect_or_page(
+        run_blocking(&state, move |s| s.add_observable(&actor, id, kind, &value)).await,
+        &format!("/cases/{id}#observables"),
+    )
 }

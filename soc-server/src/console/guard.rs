@@ -54,3 +54,12 @@ pub async fn form_user(
 pub fn to_page(e: ApiError) -> Response {
     super::html::error(e.status, &e.message)
 }
+
+/// The answer to a console form that changed something: a redirect to `to`, or the error
+/// page when the change failed.
+pub fn redirect_or_page<T>(done: Result<T, ApiError>, to: &str) -> Response {
+    match done {
+        Ok(_) => Redirect::to(to).into_response(),
+        Err(e) => to_page(e),
+    }
+}

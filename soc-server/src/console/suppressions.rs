@@ -2,7 +2,7 @@
 //! alert group's "Suppress…" link) and delete buttons. Everyone signed in reads it;
 //! analysts, trainers and admins change it.
 
-use super::guard::{page_user, to_page};
+use super::guard::{page_user, redirect_or_page, to_page};
 use super::html::{esc, page, time};
 use super::workflow::{triage_user, Fields};
 use crate::api::workflow::actor;
@@ -10,7 +10,7 @@ use crate::api::{run_blocking, suppression_expiry, ApiError, AppState};
 use crate::store::NewSuppression;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -171,10 +171,10 @@ pub async fn create(
         Err(e) => return to_page(e),
     };
     let actor = actor(&cu.user);
-    match run_blocking(&state, move |s| s.create_suppression(&actor, &new)).await {
-        Ok(_) => Redirect::to("/suppressions").into_response(),
-        Err(e) => to_page(e),
-    }
+    redirect_or_page(
+        run_blocking(&state, move |s| s.create_suppression(&actor, &new)).await,
+        "/suppressions",
+    )
 }
 
 /// `POST /suppressions/{id}/delete`.
@@ -190,8 +190,8 @@ pub async fn delete(
         Err(r) => return r,
     };
     let actor = actor(&cu.user);
-    match run_blocking(&state, move |s| s.delete_suppression(&actor, id)).await {
-        Ok(()) => Redirect::to("/suppressions").into_response(),
-        Err(e) => to_page(e),
-    }
+    redirect_or_page(
+        run_blocking(&state, move |s| s.delete_suppression(&actor, id)).await,
+        "/suppressions",
+    )
 }

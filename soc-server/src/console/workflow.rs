@@ -1,7 +1,7 @@
 //! Console form posts of the triage workflow on alert groups: assignee, comments, bulk
 //! actions from the inbox, and escalation to a case.
 
-use super::guard::{form_user, to_page, ConsoleUser};
+use super::guard::{form_user, redirect_or_page, to_page, ConsoleUser};
 use crate::api::workflow::{actor, inbox_query, run_bulk, BulkAction, Selection};
 use crate::api::{run_blocking, ApiError, AppState};
 use crate::store::NewCase;
@@ -103,10 +103,10 @@ pub async fn comment(
     };
     let actor = actor(&cu.user);
     let body = f.str("body").to_string();
-    match run_blocking(&state, move |s| s.comment_group(&actor, id, &body)).await {
-        Ok(_) => Redirect::to(&format!("/groups/{id}#comments")).into_response(),
-        Err(e) => to_page(e),
-    }
+    redirect_or_page(
+        run_blocking(&state, move |s| s.comment_group(&actor, id, &body)).await,
+        &format!("/groups/{id}#comments"),
+    )
 }
 
 /// `POST /cases`: escalates `groups` (repeated) into a new case (`title` optional) or
